@@ -1,0 +1,460 @@
+package io.bulwark.agreement;
+
+import io.bulwark.core.bytes.Bytes;
+import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.codec.WireCodec;
+import io.bulwark.core.crypto.Digest;
+import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.SignatureVerifier;
+import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.message.Accepted;
+import io.bulwark.core.message.Batch;
+import io.bulwark.core.message.Checkpoint;
+import io.bulwark.core.message.CheckpointCertificate;
+import io.bulwark.core.message.Commit;
+import io.bulwark.core.message.Decided;
+import io.bulwark.core.message.DecisionQuery;
+import io.bulwark.core.message.Message;
+import io.bulwark.core.message.NewView;
+import io.bulwark.core.message.Proposal;
+import io.bulwark.core.message.Propose;
+import io.bulwark.core.message.Reply;
+import io.bulwark.core.message.Request;
+import io.bulwark.core.message.RequestId;
+import io.bulwark.core.message.SignedAccept;
+import io.bulwark.core.message.ViewChange;
+import io.bulwark.core.step.Outbox;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * One agreement node: a FaB proposer, acceptor and learner in one deterministic core, plus
+ * what ties them into state machine replication — client requests, leader suspicion, log
+ * checkpoints and replies. No I/O: hosts feed it messages and timer firings with the current
+ * time, and carry out what it leaves in the {@link Outbox}.
+ *
+ * <pre>
+ *   a = 3f + 2t + 1 agreement nodes; leader(pn) = pn mod a
+ *   request known but undecided for requestTimeout   → suspect the leader: VIEW-CHANGE(pn + 1)
+ *   f + 1 nodes report VIEW-CHANGEs above my pn       → join at the (f+1)-th highest of them
+ *   no NEW-VIEW within the view-change timeout        → next pn; the timeout doubles (capped)
+ *   delivered a slot s with (s + 1) mod K = 0         → signed CHECKPOINT(s, log hash)
+ *   commit = 2f + t + 1 matching CHECKPOINTs          → stable: forget votes at or below s
+ * </pre>
+ */
+public final class AgreementNode implements FabLearner.Listener {
+    /** The fast path for {@code slot} had its chance; go slow if it is still undecided. */
+    public record SlowPathTimer(long slot) {}
+
+    /** The NewView for {@code pn} is late. */
+    public record ViewChangeTimer(long pn) {}
+
+    /** Periodic retransmission, catch-up and leader-suspicion checks. */
+    public enum HeartbeatTimer { INSTANCE }
+
+    /** Every how many heartbeats a node waiting for a NewView re-broadcasts its view change. */
+    private static final int VIEW_CHANGE_REBROADCAST_HEARTBEATS = 8;
+
+    private final ClusterSpec spec;
+    private final FabConfig config;
+    private final int self;
+    private final Principal selfPrincipal;
+    private final Signer signer;
+    private final SignatureVerifier signatures;
+    private final FabAcceptor acceptor;
+    private final FabProposer proposer;
+    private final FabLearner learner;
+    private final ClientTable clients = new ClientTable();
+    private final Predicate<Request> decided = clients::isDecided;
+
+    /** Requests this node knows of and waits to see decided: the leader is suspected if one waits too long. */
+    private final LinkedHashMap<RequestId, Watched> watched = new LinkedHashMap<>();
+    /** Highest valid view-change pn seen from each agreement node, for the join rule. */
+    private final long[] viewChangePnFrom;
+    private final long[] newViewResentAt;
+    /** Signed checkpoints collected per slot, per log hash, indexed by sender. */
+    private final TreeMap<Long, Map<Digest, Checkpoint[]>> checkpoints = new TreeMap<>();
+
+    private long nowNanos;
+    private int failedViewChanges;
+    private long heartbeats;
+
+    private long rejectedRequests;
+    private long ignoredMessages;
+    private long viewChangesStarted;
+
+    private record Watched(Request request, long sinceNanos) {}
+
+    /**
+     * @param externalLearners node ids outside the agreement cluster that learn decisions
+     *                         (execution nodes); empty when the agreement nodes are the only learners
+     */
+    public AgreementNode(ClusterSpec spec, FabConfig config, int self, Signer signer, SignatureVerifier signatures,
+            int[] externalLearners) {
+        if (!spec.isAgreementNode(self)) throw new IllegalArgumentException("not an agreement node: " + self);
+        if (config.quorums().acceptors() != spec.agreementNodes()) throw new IllegalArgumentException("quorums do not match spec");
+        this.spec = spec;
+        this.config = config;
+        this.self = self;
+        this.selfPrincipal = Principal.node(self);
+        this.signer = signer;
+        this.signatures = signatures;
+        int a = spec.agreementNodes();
+        int[] learners = new int[a + externalLearners.length];
+        for (int i = 0; i < a; i++) learners[i] = i;
+        System.arraycopy(externalLearners, 0, learners, a, externalLearners.length);
+        this.acceptor = new FabAcceptor(spec, config, self, signer, signatures, learners);
+        this.proposer = new FabProposer(spec, config, self, learners, acceptor.certificates());
+        this.learner = new FabLearner(config.quorums(), config.logWindowSlots(), config.retainedSlots(), this);
+        this.viewChangePnFrom = new long[a];
+        this.newViewResentAt = new long[a];
+        Arrays.fill(viewChangePnFrom, -1);
+        Arrays.fill(newViewResentAt, Long.MIN_VALUE);
+    }
+
+    /** Rebuilds a node from what it persisted before a crash, in the order it was written. */
+    public static AgreementNode recover(ClusterSpec spec, FabConfig config, int self, Signer signer,
+            SignatureVerifier signatures, int[] externalLearners, List<Persisted> records) {
+        AgreementNode node = new AgreementNode(spec, config, self, signer, signatures, externalLearners);
+        for (Persisted r : records) {
+            node.acceptor.recover(r);
+            if (r instanceof Persisted.Delivered d) {
+                node.learner.recoverDelivered(d.slot(), d.batch());
+                for (Request req : d.batch().requests()) node.clients.markDecided(req, d.slot());
+            }
+        }
+        // A leader that restarts must not propose anything new in a slot it already proposed
+        // in this pn (that would be equivocation): its own votes, persisted in the same step as
+        // each PROPOSE, tell it which slots those are and what it proposed there.
+        List<Proposal> mine = new ArrayList<>();
+        for (Map.Entry<Long, io.bulwark.core.message.Vote> v : node.acceptor.votes().entrySet()) {
+            if (v.getValue().pn() == node.acceptor.pn() && v.getKey() >= node.learner.nextSlot()) {
+                mine.add(new Proposal(v.getKey(), v.getValue().batch()));
+            }
+        }
+        node.proposer.enterView(node.acceptor.pn(), 0, node.learner.nextSlot(), node.learner.nextSlot(), mine);
+        // After a restart, ask the peers what was decided meanwhile (probably something).
+        node.learner.noteSlotExists(node.learner.nextSlot());
+        if (!node.acceptor.isNormal()) node.proposer.leaveView();
+        return node;
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    public void start(long nowNanos, Outbox out) {
+        this.nowNanos = nowNanos;
+        out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        if (!acceptor.isNormal()) out.setTimer(new ViewChangeTimer(acceptor.pn()), viewChangeTimeout());
+    }
+
+    public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
+        this.nowNanos = nowNanos;
+        if (from.kind() == Principal.Kind.CLIENT) {
+            if (m instanceof Request r && r.clientId() == from.id()) {
+                onRequest(r, true, out);
+            } else {
+                ignoredMessages++;
+            }
+        } else if (from.id() < spec.agreementNodes()) {
+            onNodeMessage((int) from.id(), m, out);
+        } else if (m instanceof DecisionQuery q) {
+            learner.onDecisionQuery((int) from.id(), q, out); // an external learner catching up
+        } else {
+            ignoredMessages++;
+        }
+        loopback(out);
+    }
+
+    public void onTimer(long nowNanos, Object key, Outbox out) {
+        this.nowNanos = nowNanos;
+        switch (key) {
+            case SlowPathTimer t -> {
+                if (!learner.isLearned(t.slot())) acceptor.startSlowPath(t.slot(), out);
+            }
+            case ViewChangeTimer t -> {
+                if (acceptor.pn() == t.pn() && !acceptor.isNormal()) {
+                    failedViewChanges++;
+                    startViewChange(t.pn() + 1, out);
+                }
+            }
+            case HeartbeatTimer h -> heartbeat(out);
+            default -> ignoredMessages++;
+        }
+        loopback(out);
+    }
+
+    /**
+     * Ends every step: messages this node sends to itself go straight to its own roles, in
+     * order, and the leader proposes whatever the step made room for.
+     */
+    private void loopback(Outbox out) {
+        for (int rounds = 0; rounds < 64; rounds++) {
+            proposer.propose(nowNanos, acceptor.stableSlot(), decided, out);
+            List<Message> own = out.takeSendsTo(selfPrincipal);
+            if (own.isEmpty()) return;
+            for (Message m : own) onNodeMessage(self, m, out);
+        }
+        throw new IllegalStateException("self-messages did not settle");
+    }
+
+    private void onNodeMessage(int from, Message m, Outbox out) {
+        switch (m) {
+            case Request r -> onRequest(r, false, out);
+            case Propose p -> {
+                if (acceptor.onPropose(nowMillis(), from, p, out)) {
+                    learner.onBody(p.slot(), p.batch(), out);
+                }
+                if (from == spec.leaderOf(p.pn())) learner.noteSlotExists(p.slot());
+            }
+            case Accepted a -> learner.onAccepted(from, a, out);
+            case SignedAccept s -> acceptor.onSignedAccept(from, s, out);
+            case Commit c -> learner.onCommit(from, c, out);
+            case ViewChange vc -> onViewChange(from, vc, out);
+            case NewView nv -> onNewView(from, nv, out);
+            case Checkpoint c -> onCheckpoint(from, c, out);
+            case DecisionQuery q -> learner.onDecisionQuery(from, q, out);
+            case Decided d -> learner.onDecided(from, d, out);
+            case Reply r -> ignoredMessages++;
+        }
+    }
+
+    // ---------------------------------------------------------------- client requests
+
+    private void onRequest(Request r, boolean fromClient, Outbox out) {
+        if (clients.isDecided(r)) {
+            ClientTable.Last last = clients.last(r.clientId());
+            if (fromClient && last.timestamp() == r.timestamp()) {
+                out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), last.slot(), Bytes.EMPTY));
+            }
+            return;
+        }
+        if (!watched.containsKey(r.id())) {
+            if (!signatures.verify(Principal.client(r.clientId()), WireCodec.signedBytes(r), r.signature())) {
+                rejectedRequests++;
+                return;
+            }
+            if (watched.size() >= config.pendingRequestsMax()) {
+                rejectedRequests++;
+                return;
+            }
+            watched.put(r.id(), new Watched(r, nowNanos));
+        }
+        if (proposer.isActive()) {
+            proposer.submit(r, decided);
+        } else if (fromClient && acceptor.isNormal()) {
+            out.sendToNode(spec.leaderOf(acceptor.pn()), r);
+        }
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    @Override
+    public void onDeliver(long slot, Batch batch, Outbox out) {
+        out.persist(new Persisted.Delivered(slot, batch));
+        out.deliver(slot, batch);
+        for (Request r : batch.requests()) {
+            watched.remove(r.id());
+            if (clients.markDecided(r, slot)) {
+                out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), slot, Bytes.EMPTY));
+            }
+        }
+        proposer.onDelivered(slot, batch, decided);
+        if (acceptor.isNormal()) failedViewChanges = 0;
+        if ((slot + 1) % config.checkpointInterval() == 0) {
+            Digest hash = learner.logHash();
+            Checkpoint c = new Checkpoint(self, slot, hash, signer.sign(WireCodec.checkpointSignedBytes(self, slot, hash)));
+            for (int node = 0; node < spec.agreementNodes(); node++) out.sendToNode(node, c);
+        }
+    }
+
+    private void onCheckpoint(int from, Checkpoint c, Outbox out) {
+        long slot = c.slot();
+        if (c.sender() != from || slot <= acceptor.stableSlot() || (slot + 1) % config.checkpointInterval() != 0
+                || slot > acceptor.stableSlot() + 2L * config.logWindowSlots()) {
+            ignoredMessages++;
+            return;
+        }
+        if (!acceptor.certificates().verify(c)) {
+            ignoredMessages++;
+            return;
+        }
+        Map<Digest, Checkpoint[]> byHash = checkpoints.computeIfAbsent(slot, s -> new HashMap<>());
+        if (byHash.size() >= spec.agreementNodes() && !byHash.containsKey(c.logHash())) return;
+        Checkpoint[] bySender = byHash.computeIfAbsent(c.logHash(), h -> new Checkpoint[spec.agreementNodes()]);
+        bySender[from] = c;
+        List<Checkpoint> matching = new ArrayList<>();
+        for (Checkpoint x : bySender) {
+            if (x != null) matching.add(x);
+        }
+        if (matching.size() < config.quorums().commit()) return;
+        CheckpointCertificate cert = new CheckpointCertificate(slot, c.logHash(), matching);
+        acceptor.adoptStable(cert, out);
+        checkpoints.headMap(slot, true).clear();
+        learner.noteSlotExists(slot);
+    }
+
+    // ---------------------------------------------------------------- leader change
+
+    private void startViewChange(long newPn, Outbox out) {
+        viewChangesStarted++;
+        proposer.leaveView();
+        acceptor.startViewChange(newPn, out);
+        out.setTimer(new ViewChangeTimer(newPn), viewChangeTimeout());
+    }
+
+    private long viewChangeTimeout() {
+        long t = config.viewChangeTimeoutNanos();
+        for (int i = 0; i < failedViewChanges && t < config.viewChangeTimeoutMaxNanos(); i++) t *= 2;
+        return Math.min(t, config.viewChangeTimeoutMaxNanos());
+    }
+
+    private void onViewChange(int from, ViewChange vc, Outbox out) {
+        if (vc.sender() != from) {
+            ignoredMessages++;
+            return;
+        }
+        // A node still trying to reach the view this node leads missed the NewView: re-send it,
+        // at most once per heartbeat per node so a faulty node cannot make us flood.
+        NewView mine = proposer.newViewFor(acceptor.pn());
+        if (vc.pn() == acceptor.pn() && acceptor.isNormal() && mine != null) {
+            if (nowNanos - newViewResentAt[from] >= config.heartbeatNanos()) {
+                newViewResentAt[from] = nowNanos;
+                out.sendToNode(from, mine);
+            }
+            return;
+        }
+        if (vc.pn() <= viewChangePnFrom[from] && spec.leaderOf(vc.pn()) != self) return;
+        if (vc.pn() < acceptor.pn() || !acceptor.certificates().verify(vc)) {
+            ignoredMessages++;
+            return;
+        }
+        viewChangePnFrom[from] = Math.max(viewChangePnFrom[from], vc.pn());
+        NewView nv = proposer.onViewChange(vc, acceptor.pn(), acceptor.isNormal());
+        if (nv != null) broadcastNewView(nv, out);
+        joinIfEnoughMovedOn(out);
+    }
+
+    /** PBFT's join rule: f+1 nodes beyond my pn include a correct one, so follow them. */
+    private void joinIfEnoughMovedOn(Outbox out) {
+        long[] ahead = Arrays.stream(viewChangePnFrom).filter(p -> p > acceptor.pn()).sorted().toArray();
+        int needed = spec.f() + 1;
+        if (ahead.length < needed) return;
+        long target = ahead[ahead.length - needed];
+        startViewChange(target, out);
+        NewView nv = proposer.tryNewView(acceptor.pn(), acceptor.isNormal());
+        if (nv != null) broadcastNewView(nv, out);
+    }
+
+    private void broadcastNewView(NewView nv, Outbox out) {
+        for (int node = 0; node < spec.agreementNodes(); node++) out.sendToNode(node, nv);
+    }
+
+    private void onNewView(int from, NewView nv, Outbox out) {
+        ProgressCertificate.Outcome outcome = acceptor.onNewView(from, nv, out);
+        if (outcome == null) return;
+        out.cancelTimer(new ViewChangeTimer(nv.pn()));
+        for (Proposal p : nv.proposals()) learner.onBody(p.slot(), p.batch(), out);
+        if (!nv.proposals().isEmpty()) learner.noteSlotExists(nv.proposals().getLast().slot());
+        if (outcome.stable() != null) learner.noteSlotExists(outcome.stable().slot());
+        proposer.enterView(nv.pn(), nowNanos, outcome.firstSlot(), learner.nextSlot(), nv.proposals());
+        // Give the new leader a full timeout, and make sure it knows every request we wait for.
+        int leader = spec.leaderOf(nv.pn());
+        for (Map.Entry<RequestId, Watched> e : watched.entrySet()) {
+            e.setValue(new Watched(e.getValue().request(), nowNanos));
+            if (leader == self) {
+                proposer.submit(e.getValue().request(), decided);
+            } else {
+                out.sendToNode(leader, e.getValue().request());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- heartbeat
+
+    private void heartbeat(Outbox out) {
+        heartbeats++;
+        out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        proposer.retransmit(nowNanos, out);
+        learner.checkGap(spec.agreementNodes(), self, out);
+        if (!acceptor.isNormal()) {
+            ViewChange vc = acceptor.currentViewChange();
+            if (heartbeats % VIEW_CHANGE_REBROADCAST_HEARTBEATS == 0) {
+                for (int node = 0; node < spec.agreementNodes(); node++) {
+                    if (node != self) out.sendToNode(node, vc);
+                }
+            } else if (spec.leaderOf(acceptor.pn()) != self) {
+                out.sendToNode(spec.leaderOf(acceptor.pn()), vc);
+            }
+            return;
+        }
+        Iterator<Watched> it = watched.values().iterator();
+        if (it.hasNext() && nowNanos - it.next().sinceNanos() > config.requestTimeoutNanos()) {
+            startViewChange(acceptor.pn() + 1, out);
+        }
+    }
+
+    private long nowMillis() {
+        return Math.floorDiv(nowNanos, 1_000_000L);
+    }
+
+    // ---------------------------------------------------------------- observation
+
+    public int id() {
+        return self;
+    }
+
+    public long pn() {
+        return acceptor.pn();
+    }
+
+    public boolean isNormal() {
+        return acceptor.isNormal();
+    }
+
+    public boolean isLeader() {
+        return proposer.isActive();
+    }
+
+    public long nextSlotToDeliver() {
+        return learner.nextSlot();
+    }
+
+    public long stableSlot() {
+        return acceptor.stableSlot();
+    }
+
+    public FabLearner learner() {
+        return learner;
+    }
+
+    public FabAcceptor acceptor() {
+        return acceptor;
+    }
+
+    public FabProposer proposer() {
+        return proposer;
+    }
+
+    public long rejectedRequests() {
+        return rejectedRequests;
+    }
+
+    public long ignoredMessages() {
+        return ignoredMessages;
+    }
+
+    public long viewChangesStarted() {
+        return viewChangesStarted;
+    }
+
+    public int watchedRequests() {
+        return watched.size();
+    }
+}

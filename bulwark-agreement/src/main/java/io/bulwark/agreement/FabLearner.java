@@ -1,0 +1,296 @@
+package io.bulwark.agreement;
+
+import io.bulwark.core.cluster.FabQuorums;
+import io.bulwark.core.crypto.Digest;
+import io.bulwark.core.message.Accepted;
+import io.bulwark.core.message.Batch;
+import io.bulwark.core.message.Commit;
+import io.bulwark.core.message.Decided;
+import io.bulwark.core.message.DecisionQuery;
+import io.bulwark.core.message.WireLimits;
+import io.bulwark.core.step.Outbox;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * FaB learner (Martin and Alvisi, "Fast Byzantine Consensus", TDSC 2006), for a log of slots.
+ *
+ * <pre>
+ *   fast path:  learn v for slot s on {@code fast = a − t} matching ACCEPTED(pn, s, v)    (two message delays)
+ *   slow path:  learn v on {@code commit = 2f + t + 1} matching COMMIT(pn, s, v)
+ *   catch-up:   learn v on {@code proof = f + 1} matching DECIDED(s, v) from distinct acceptors
+ * </pre>
+ *
+ * Each acceptor counts once per (slot, pn): a second, different ACCEPTED from it is ignored.
+ * Learned batches are delivered strictly in slot order once their bodies are known (from the
+ * leader's PROPOSE, a NewView, or a DECIDED, each checked against the learned digest).
+ *
+ * <p>Stands alone: agreement nodes embed it, and execution nodes run it fed directly by
+ * acceptors. It only tracks slots in {@code [nextSlot, nextSlot + trackedSlots)}, so faulty
+ * acceptors cannot make it hold state for arbitrary slots.
+ */
+public final class FabLearner {
+    /** Told about every delivered slot, in order. */
+    public interface Listener {
+        void onDeliver(long slot, Batch batch, Outbox out);
+    }
+
+    private static final int BODIES_PER_SLOT_MAX = 8;
+
+    private final FabQuorums quorums;
+    private final int trackedSlots;
+    private final int retainedSlots;
+    private final Listener listener;
+
+    private long nextSlot;
+    private Digest logHash = Digest.ZERO;
+    private long highestSlotSeen = -1;
+    private final TreeMap<Long, SlotLearning> slots = new TreeMap<>();
+    /** Delivered batches kept to answer DECISION_QUERY: slot s lives at {@code retained[s % retainedSlots]}. */
+    private final Batch[] retained;
+    /** Lowest slot still in {@link #retained}; slots {@code [retainedFirstSlot, nextSlot)} are there. */
+    private long retainedFirstSlot;
+
+    // Progress tracking for catch-up: what nextSlot was at the last gap check, and for how many checks.
+    private long nextSlotAtLastCheck = -1;
+    private int idleChecks;
+    private static final int IDLE_CHECKS_BEFORE_PROBE = 32;
+    private static final int PROBE_SLOTS = 64;
+
+    // Counters, read by hosts for metrics and by tests.
+    private long learnedFast;
+    private long learnedSlow;
+    private long learnedFromPeers;
+    private long ignoredMessages;
+
+    public FabLearner(FabQuorums quorums, int trackedSlots, int retainedSlots, Listener listener) {
+        if (trackedSlots < 1 || trackedSlots > WireLimits.REPORT_SLOTS_MAX) throw new IllegalArgumentException("trackedSlots");
+        this.quorums = quorums;
+        this.trackedSlots = trackedSlots;
+        this.retainedSlots = retainedSlots;
+        this.listener = listener;
+        this.retained = new Batch[retainedSlots];
+    }
+
+    private static final class SlotLearning {
+        final Map<Long, Votes> acceptedByPn = new HashMap<>();
+        final Map<Long, Votes> commitsByPn = new HashMap<>();
+        final Votes decidedReports = new Votes();
+        final Map<Digest, Batch> bodies = new HashMap<>();
+        Digest learned;
+        /** Which path learned it, for metrics: 0 fast, 1 slow, 2 peers. */
+        int path = -1;
+    }
+
+    /** Distinct senders per value within one (slot, pn): each sender counts once. */
+    private static final class Votes {
+        final BitSet senders = new BitSet();
+        final Map<Digest, BitSet> byDigest = new HashMap<>();
+
+        /** Records the vote; returns how many distinct senders now back {@code d}, or 0 if ignored. */
+        int add(int sender, Digest d) {
+            if (senders.get(sender)) return 0;
+            senders.set(sender);
+            BitSet b = byDigest.computeIfAbsent(d, x -> new BitSet());
+            b.set(sender);
+            return b.cardinality();
+        }
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    public void onAccepted(int from, Accepted m, Outbox out) {
+        SlotLearning s = track(from, m.slot());
+        if (s == null || s.learned != null) return;
+        int n = s.acceptedByPn.computeIfAbsent(m.pn(), x -> new Votes()).add(from, m.digest());
+        if (n >= quorums.fast()) learn(m.slot(), s, m.digest(), 0, out);
+    }
+
+    public void onCommit(int from, Commit m, Outbox out) {
+        SlotLearning s = track(from, m.slot());
+        if (s == null || s.learned != null) return;
+        int n = s.commitsByPn.computeIfAbsent(m.pn(), x -> new Votes()).add(from, m.digest());
+        if (n >= quorums.commit()) learn(m.slot(), s, m.digest(), 1, out);
+    }
+
+    public void onDecided(int from, Decided m, Outbox out) {
+        SlotLearning s = track(from, m.slot());
+        if (s == null) return;
+        Digest d = m.batch().digest();
+        addBody(s, d, m.batch());
+        if (s.learned == null) {
+            int n = s.decidedReports.add(from, d);
+            if (n >= quorums.proof()) learn(m.slot(), s, d, 2, out);
+        }
+        deliverReady(out);
+    }
+
+    /**
+     * A batch body for a slot from an authenticated source (the leader's PROPOSE, an accepted
+     * NewView). Bodies are only believed once a learned digest matches them.
+     */
+    public void onBody(long slot, Batch batch, Outbox out) {
+        if (slot < nextSlot || slot >= nextSlot + trackedSlots) return;
+        SlotLearning s = slots.computeIfAbsent(slot, x -> new SlotLearning());
+        addBody(s, batch.digest(), batch);
+        deliverReady(out);
+    }
+
+    /** Serves peers that fell behind from the retained delivered log. */
+    public void onDecisionQuery(int from, DecisionQuery q, Outbox out) {
+        long end = Math.min(q.fromSlot() + q.count(), nextSlot);
+        for (long slot = Math.max(q.fromSlot(), retainedFirstSlot); slot < end; slot++) {
+            out.sendToNode(from, new Decided(slot, retainedBatch(slot)));
+        }
+    }
+
+    /** A slot is known to exist up to {@code slot} (a checkpoint, a higher proposal): worth catching up to. */
+    public void noteSlotExists(long slot) {
+        highestSlotSeen = Math.max(highestSlotSeen, slot);
+    }
+
+    /**
+     * Periodic check: if nothing was delivered since the last check while later slots are
+     * known to exist, ask the acceptors for the decisions we are missing.
+     *
+     * @param acceptors agreement node ids to ask
+     */
+    public void checkGap(int acceptors, int self, Outbox out) {
+        boolean still = nextSlot == nextSlotAtLastCheck;
+        nextSlotAtLastCheck = nextSlot;
+        idleChecks = still ? idleChecks + 1 : 0;
+        // A learner that missed the end of the traffic (it crashed, or was cut off until the
+        // cluster went quiet) has no later message to notice the gap by: now and then, probe.
+        boolean probe = idleChecks >= IDLE_CHECKS_BEFORE_PROBE;
+        if (probe) idleChecks = 0;
+        boolean stuck = still && highestSlotSeen >= nextSlot;
+        if (!stuck && !probe) return;
+        long wanted = Math.max(highestSlotSeen - nextSlot + 1, probe ? PROBE_SLOTS : 1);
+        int count = (int) Math.min(WireLimits.QUERY_SLOTS_MAX, Math.min(trackedSlots, wanted));
+        DecisionQuery q = new DecisionQuery(nextSlot, count);
+        for (int node = 0; node < acceptors; node++) {
+            if (node != self) out.sendToNode(node, q);
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    private SlotLearning track(int from, long slot) {
+        if (from < 0 || from >= quorums.acceptors()) {
+            ignoredMessages++;
+            return null;
+        }
+        highestSlotSeen = Math.max(highestSlotSeen, Math.min(slot, nextSlot + trackedSlots - 1));
+        if (slot < nextSlot || slot >= nextSlot + trackedSlots) {
+            if (slot >= nextSlot) ignoredMessages++;
+            return null;
+        }
+        return slots.computeIfAbsent(slot, x -> new SlotLearning());
+    }
+
+    private static void addBody(SlotLearning s, Digest d, Batch b) {
+        if (s.bodies.size() < BODIES_PER_SLOT_MAX || (s.learned != null && s.learned.equals(d))) {
+            s.bodies.putIfAbsent(d, b);
+        }
+    }
+
+    private void learn(long slot, SlotLearning s, Digest d, int path, Outbox out) {
+        s.learned = d;
+        s.path = path;
+        switch (path) {
+            case 0 -> learnedFast++;
+            case 1 -> learnedSlow++;
+            default -> learnedFromPeers++;
+        }
+        // Free the vote tallies: only the learned digest and its body matter now.
+        s.acceptedByPn.clear();
+        s.commitsByPn.clear();
+        s.bodies.keySet().removeIf(k -> !k.equals(d));
+        deliverReady(out);
+    }
+
+    private void deliverReady(Outbox out) {
+        while (true) {
+            SlotLearning s = slots.get(nextSlot);
+            if (s == null || s.learned == null) return;
+            Batch b = s.bodies.get(s.learned);
+            if (b == null) return;
+            slots.remove(nextSlot);
+            long slot = nextSlot;
+            record(slot, b);
+            listener.onDeliver(slot, b, out);
+        }
+    }
+
+    /** Appends a delivered batch: log hash, retention, next slot. Also used when recovering. */
+    private void record(long slot, Batch b) {
+        logHash = Digest.chain(logHash, b.digest());
+        retained[(int) (slot % retainedSlots)] = b;
+        nextSlot = slot + 1;
+        retainedFirstSlot = Math.max(retainedFirstSlot, nextSlot - retainedSlots);
+    }
+
+    /** Rebuilds delivered state from the persisted log without telling the listener again. */
+    public void recoverDelivered(long slot, Batch b) {
+        if (slot != nextSlot) throw new IllegalStateException("persisted deliveries out of order: " + slot + " != " + nextSlot);
+        record(slot, b);
+    }
+
+    /**
+     * Skips to just after a stable checkpoint this learner cannot fill from peers (everyone
+     * retained less than it is missing). Only hosts whose application state is transferred
+     * separately do this; the log hash continues from the certified one.
+     */
+    public void jumpTo(long stableSlot, Digest stableLogHash) {
+        if (stableSlot < nextSlot) return;
+        slots.headMap(stableSlot, true).clear();
+        java.util.Arrays.fill(retained, null);
+        nextSlot = stableSlot + 1;
+        retainedFirstSlot = nextSlot;
+        logHash = stableLogHash;
+    }
+
+    private Batch retainedBatch(long slot) {
+        assert slot >= retainedFirstSlot && slot < nextSlot : "slot " + slot + " not retained";
+        return retained[(int) (slot % retainedSlots)];
+    }
+
+    /** The delivered batch of {@code slot} if still retained, else null. */
+    public Batch deliveredBatch(long slot) {
+        return slot >= retainedFirstSlot && slot < nextSlot ? retainedBatch(slot) : null;
+    }
+
+    public boolean isLearned(long slot) {
+        if (slot < nextSlot) return true;
+        SlotLearning s = slots.get(slot);
+        return s != null && s.learned != null;
+    }
+
+    /** The next slot to deliver: everything below it is delivered. */
+    public long nextSlot() {
+        return nextSlot;
+    }
+
+    /** Hash chain over delivered batch digests up to {@code nextSlot() - 1}. */
+    public Digest logHash() {
+        return logHash;
+    }
+
+    public long learnedFast() {
+        return learnedFast;
+    }
+
+    public long learnedSlow() {
+        return learnedSlow;
+    }
+
+    public long learnedFromPeers() {
+        return learnedFromPeers;
+    }
+
+    public long ignoredMessages() {
+        return ignoredMessages;
+    }
+}

@@ -1,0 +1,30 @@
+package io.bulwark.agreement;
+
+import io.bulwark.core.message.Batch;
+import io.bulwark.core.message.CheckpointCertificate;
+import io.bulwark.core.message.CommitCertificate;
+
+/**
+ * Facts an agreement node writes durably before sending the messages that depend on them.
+ * Replaying them in order through {@link AgreementNode#recover} rebuilds a node that keeps
+ * every promise it made before it crashed.
+ */
+public sealed interface Persisted {
+    /** The acceptor will not vote under a proposal number below {@code pn}. */
+    record Promised(long pn) implements Persisted {}
+
+    /** The acceptor accepted a NewView for {@code pn}: it is in normal operation there. */
+    record EnteredView(long pn) implements Persisted {}
+
+    /** The acceptor voted {@code batch} for {@code slot} under {@code pn}. */
+    record Voted(long slot, long pn, Batch batch) implements Persisted {}
+
+    /** The acceptor holds a commit certificate (and its batch) for the slot. */
+    record Certified(CommitCertificate certificate, Batch batch) implements Persisted {}
+
+    /** The log up to the certificate's slot is stable; everything below may be forgotten. */
+    record Stable(CheckpointCertificate certificate) implements Persisted {}
+
+    /** The learner delivered {@code batch} for {@code slot}. */
+    record Delivered(long slot, Batch batch) implements Persisted {}
+}

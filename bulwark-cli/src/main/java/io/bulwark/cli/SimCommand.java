@@ -1,0 +1,184 @@
+package io.bulwark.cli;
+
+import io.bulwark.agreement.FabConfig;
+import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.cluster.FabQuorums;
+import io.bulwark.sim.ByzantineStrategy;
+import io.bulwark.sim.SimCampaign;
+import io.bulwark.sim.SimPlan;
+import io.bulwark.sim.SimResult;
+import io.bulwark.sim.Simulation;
+import io.bulwark.sim.strategy.StrategyCatalogue;
+import java.io.PrintStream;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code bulwark sim}: seeded runs of the deterministic simulator with checkers. */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = {
+            "Runs the FaB agreement cluster in the deterministic simulator under network and Byzantine faults,",
+            "checking agreement, validity, liveness and the two-step fast path on every run.",
+            "Each seed is one reproducible run; a failing run prints the command that replays it."
+        })
+public final class SimCommand implements Callable<Integer> {
+    enum Protocol { fab, pbft }
+
+    enum Fault { network, byzantine }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--protocol", defaultValue = "fab", description = "Agreement protocol: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Protocol protocol;
+
+    @Option(names = "--f", defaultValue = "1", description = "Byzantine agreement nodes tolerated (default ${DEFAULT-VALUE}).")
+    int f;
+
+    @Option(names = "--t", defaultValue = "1", description = "Slow nodes the fast path survives, 0 <= t <= f (default ${DEFAULT-VALUE}).")
+    int t;
+
+    @Option(names = "--seeds", defaultValue = "100", description = "Number of seeded runs (default ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--first-seed", defaultValue = "1", description = "Seed of the first run (default ${DEFAULT-VALUE}).")
+    long firstSeed;
+
+    @Option(names = "--seed", description = "Run exactly this one seed (replays a campaign run).")
+    Long seed;
+
+    @Option(names = "--faults", split = ",", description = "Fault classes to draw: network, byzantine (default: both).")
+    Set<Fault> faults;
+
+    @Option(names = "--strategy", description = "Make every faulty node run this Byzantine strategy (see --list-strategies).")
+    String strategy;
+
+    @Option(names = "--list-strategies", description = "List the Byzantine strategies and exit.")
+    boolean listStrategies;
+
+    @Option(names = "--trace", description = "With --seed: print every message, delivery, crash and view change.")
+    boolean trace;
+
+    @Option(names = "--clients", defaultValue = "4", description = "Closed-loop clients per run (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--duration-ms", defaultValue = "300", description = "Virtual milliseconds during which clients submit requests (default ${DEFAULT-VALUE}).")
+    long durationMs;
+
+    @Option(names = "--threads", description = "Runs in parallel (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--mutate", hidden = true, description = "Break one quorum size to show the checkers catch it, e.g. fast:-1.")
+    String mutate;
+
+    @Override
+    public Integer call() {
+        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
+        List<ByzantineStrategy> catalogue = StrategyCatalogue.all();
+        if (listStrategies) {
+            for (ByzantineStrategy s : catalogue) out.printf("%-22s %s%n", s.name(), s.description());
+            return 0;
+        }
+        if (protocol != Protocol.fab) {
+            throw new ParameterException(spec.commandLine(), "--protocol " + protocol + " is not implemented yet; use fab");
+        }
+        ClusterSpec cluster;
+        try {
+            cluster = ClusterSpec.agreementOnly(f, t);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (seeds < 1) throw new ParameterException(spec.commandLine(), "--seeds must be at least 1");
+        if (clients < 1 || clients > 1000) throw new ParameterException(spec.commandLine(), "--clients must be in [1, 1000]");
+        if (durationMs < 1 || durationMs > 600_000) throw new ParameterException(spec.commandLine(), "--duration-ms must be in [1, 600000]");
+        if (trace && seed == null) throw new ParameterException(spec.commandLine(), "--trace needs --seed");
+        Set<Fault> classes = faults == null ? EnumSet.allOf(Fault.class) : faults;
+        List<ByzantineStrategy> strategies = catalogue;
+        if (strategy != null) {
+            try {
+                strategies = List.of(StrategyCatalogue.byName(strategy));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        FabConfig config = SimPlan.simulatorConfig(f, t);
+        if (mutate != null) {
+            String[] parts = mutate.split(":");
+            try {
+                config = config.withQuorums(FabQuorums.of(f, t).mutated(parts[0], Integer.parseInt(parts[1])));
+            } catch (RuntimeException e) {
+                throw new ParameterException(spec.commandLine(), "--mutate wants QUORUM:DELTA, e.g. fast:-1 (" + e.getMessage() + ")");
+            }
+            System.err.println("warning: quorum sizes deliberately broken: " + config.quorums());
+        }
+        SimPlan plan = new SimPlan(cluster, config, classes.contains(Fault.network), classes.contains(Fault.byzantine),
+                strategies, clients, durationMs * 1_000_000L, 16);
+        return seed != null ? runOne(plan, out) : runCampaign(plan, out);
+    }
+
+    private int runOne(SimPlan plan, PrintStream out) {
+        SimPlan.Run run = plan.forSeed(seed, trace ? out : null);
+        out.printf("seed %d: %s, %s, network %s%n", seed, run.label(), SimPlan.describeFaults(run.options()),
+                run.options().network().chaotic() ? "chaotic until GST=" + run.options().network().gstNanos() / 1_000_000 + "ms" : "stable");
+        SimResult r = new Simulation(run.options()).run();
+        printViolations(out, r);
+        out.printf("SIM runs=1 decided=%d safety_violations=%d liveness_violations=%d fast_path_delays=%s%n",
+                r.decidedSlots(), r.safetyViolations().size(), r.livenessViolations().size(),
+                delays(r.fastPathSlots(), r.fastPathDelaysMin(), r.fastPathDelaysMax()));
+        return r.ok() ? 0 : 1;
+    }
+
+    private int runCampaign(SimPlan plan, PrintStream out) {
+        int parallel = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+        int step = Math.max(1, seeds / 20);
+        SimCampaign.Report report = SimCampaign.run(plan, firstSeed, seeds, parallel, done -> {
+            if (done % step == 0 || done == seeds) {
+                synchronized (System.err) {
+                    System.err.printf("\r  %d/%d runs", done, seeds);
+                    if (done == seeds) System.err.println();
+                }
+            }
+        });
+        out.printf("%n%-32s %6s %9s %7s %9s %10s %8s%n", "faults", "runs", "decided", "safety", "liveness", "fast-slots", "delays");
+        for (Map.Entry<String, SimCampaign.Row> e : report.rows().entrySet()) {
+            SimCampaign.Row row = e.getValue();
+            out.printf("%-32s %6d %9d %7d %9d %10d %8s%n", e.getKey(), row.runs, row.decided, row.safety, row.liveness,
+                    row.fastPathSlots, delays(row.fastPathSlots, row.fastPathDelaysMin, row.fastPathDelaysMax));
+        }
+        double seconds = report.wallNanos() / 1e9;
+        out.printf("%n%d runs in %.1f s (%.1f seeds/s on %d threads), %d messages simulated%n", report.total().runs, seconds,
+                report.total().runs / seconds, parallel, report.total().messages);
+        for (SimCampaign.Failure failure : report.failures()) {
+            out.printf("%nFAILED seed %d (%s; %s):%n", failure.seed(), failure.label(), failure.faults());
+            printViolations(out, failure.result());
+            out.printf("  replay: ./bulwark sim --protocol fab --f %d --t %d%s%s%s --seed %d --trace%n", f, t,
+                    faults == null ? "" : " --faults " + String.join(",", faults.stream().map(Enum::name).sorted().toList()),
+                    strategy == null ? "" : " --strategy " + strategy, mutate == null ? "" : " --mutate " + mutate,
+                    failure.seed());
+        }
+        SimCampaign.Row total = report.total();
+        long fastPathViolations = total.fastPathViolations;
+        out.printf("SIM runs=%d decided=%d safety_violations=%d liveness_violations=%d fast_path_delays=%s%n", total.runs,
+                total.decided, total.safety, total.liveness,
+                delays(total.fastPathSlots, total.fastPathDelaysMin, total.fastPathDelaysMax));
+        return total.safety == 0 && total.liveness == 0 && fastPathViolations == 0 ? 0 : 1;
+    }
+
+    private static String delays(long slots, int min, int max) {
+        if (slots == 0) return "none";
+        return min == max ? Integer.toString(max) : min + ".." + max;
+    }
+
+    private static void printViolations(PrintStream out, SimResult r) {
+        for (String v : r.safetyViolations()) out.println("  SAFETY   " + v);
+        for (String v : r.livenessViolations()) out.println("  LIVENESS " + v);
+        for (String v : r.fastPathViolations()) out.println("  FASTPATH " + v);
+    }
+}

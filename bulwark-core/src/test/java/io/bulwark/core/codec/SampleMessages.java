@@ -1,0 +1,139 @@
+package io.bulwark.core.codec;
+
+import io.bulwark.core.bytes.Bytes;
+import io.bulwark.core.crypto.Digest;
+import io.bulwark.core.crypto.Ed25519Keys;
+import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.message.*;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Fixed, deterministic examples of every message type (and every optional shape of a
+ * view change), signed with real Ed25519 keys derived from fixed seeds. Used by the codec
+ * tests and to regenerate the fuzzer's seed corpus ({@link #main}).
+ */
+public final class SampleMessages {
+    private SampleMessages() {}
+
+    /** The secret key of a principal, derived from a fixed seed. */
+    public static Bytes secretKey(Principal p) {
+        long seed = p.kind() == Principal.Kind.NODE ? 1_000 + p.id() : 2_000_000 + p.id();
+        return Ed25519Keys.generateSecretKey(new Random(seed));
+    }
+
+    public static Bytes publicKey(Principal p) {
+        return Ed25519Keys.publicKeyOf(secretKey(p));
+    }
+
+    public static Signer nodeSigner(int node) {
+        return Ed25519Keys.signer(Principal.node(node), secretKey(Principal.node(node)));
+    }
+
+    public static Signer clientSigner(long client) {
+        return Ed25519Keys.signer(Principal.client(client), secretKey(Principal.client(client)));
+    }
+
+    public static Digest digestOf(String s) {
+        return Digest.sha256(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public static Request request(long client, long timestamp, String op) {
+        Bytes operation = Bytes.ofUtf8(op);
+        Bytes sig = clientSigner(client).sign(WireCodec.requestSignedBytes(client, timestamp, operation));
+        return new Request(client, timestamp, operation, sig);
+    }
+
+    public static Batch batch(long time, Request... requests) {
+        return new Batch(time, List.of(requests));
+    }
+
+    public static SignedAccept signedAccept(int acceptor, long pn, long slot, Digest digest) {
+        Bytes sig = nodeSigner(acceptor).sign(WireCodec.signedAcceptSignedBytes(acceptor, pn, slot, digest));
+        return new SignedAccept(acceptor, pn, slot, digest, sig);
+    }
+
+    public static Checkpoint checkpoint(int sender, long slot, Digest logHash) {
+        Bytes sig = nodeSigner(sender).sign(WireCodec.checkpointSignedBytes(sender, slot, logHash));
+        return new Checkpoint(sender, slot, logHash, sig);
+    }
+
+    public static ViewChange viewChange(int sender, long pn, CheckpointCertificate stable, List<SlotReport> reports) {
+        Bytes sig = nodeSigner(sender).sign(WireCodec.viewChangeSignedBytes(sender, pn, stable, reports));
+        return new ViewChange(sender, pn, stable, reports, sig);
+    }
+
+    public static CheckpointCertificate checkpointCertificate(long slot, int... senders) {
+        Digest logHash = digestOf("log up to " + slot);
+        List<Checkpoint> sigs = new ArrayList<>();
+        for (int s : senders) sigs.add(checkpoint(s, slot, logHash));
+        return new CheckpointCertificate(slot, logHash, sigs);
+    }
+
+    public static CommitCertificate commitCertificate(long pn, long slot, Batch batch, int... acceptors) {
+        List<SignedAccept> accepts = new ArrayList<>();
+        for (int a : acceptors) accepts.add(signedAccept(a, pn, slot, batch.digest()));
+        return new CommitCertificate(pn, slot, batch.digest(), accepts);
+    }
+
+    public static final Request REQUEST = request(7, 1, "put k v");
+    public static final Request REQUEST_EMPTY_OP_NO_SIG = new Request(0, 0, Bytes.EMPTY, Bytes.EMPTY);
+    public static final Batch BATCH = batch(1_700_000_000_000L, REQUEST, request(8, 3, "get k"));
+
+    public static final SlotReport VOTE_ONLY = new SlotReport(11, new Vote(3, BATCH), null, null);
+    public static final SlotReport COMMIT_ONLY =
+            new SlotReport(12, null, commitCertificate(2, 12, BATCH, 0, 1, 2), BATCH);
+    public static final SlotReport VOTE_AND_COMMIT = new SlotReport(13, new Vote(4, Batch.EMPTY),
+            commitCertificate(3, 13, BATCH, 1, 2, 3), BATCH);
+
+    public static final ViewChange VIEW_CHANGE_EMPTY = viewChange(1, 5, null, List.of());
+    public static final ViewChange VIEW_CHANGE_NO_STABLE =
+            viewChange(2, 5, null, List.of(VOTE_ONLY, COMMIT_ONLY, VOTE_AND_COMMIT));
+    public static final ViewChange VIEW_CHANGE_WITH_STABLE =
+            viewChange(3, 5, checkpointCertificate(10, 0, 1, 3), List.of(VOTE_ONLY, COMMIT_ONLY, VOTE_AND_COMMIT));
+    public static final ViewChange VIEW_CHANGE_STABLE_ONLY =
+            viewChange(4, 6, checkpointCertificate(20, 4), List.of());
+
+    /** Every sample, by a file-name-friendly label. */
+    public static Map<String, Message> all() {
+        Map<String, Message> m = new LinkedHashMap<>();
+        m.put("request", REQUEST);
+        m.put("request-empty", REQUEST_EMPTY_OP_NO_SIG);
+        m.put("propose", new Propose(5, 11, BATCH));
+        m.put("propose-empty-batch", new Propose(0, 0, Batch.EMPTY));
+        m.put("accepted", new Accepted(5, 11, BATCH.digest()));
+        m.put("signed-accept", signedAccept(3, 5, 11, BATCH.digest()));
+        m.put("commit", new Commit(5, 11, BATCH.digest()));
+        m.put("view-change-empty", VIEW_CHANGE_EMPTY);
+        m.put("view-change-no-stable", VIEW_CHANGE_NO_STABLE);
+        m.put("view-change-with-stable", VIEW_CHANGE_WITH_STABLE);
+        m.put("view-change-stable-only", VIEW_CHANGE_STABLE_ONLY);
+        m.put("new-view", new NewView(6, List.of(VIEW_CHANGE_NO_STABLE, VIEW_CHANGE_WITH_STABLE),
+                List.of(new Proposal(11, BATCH), new Proposal(12, Batch.EMPTY), new Proposal(14, BATCH))));
+        m.put("new-view-empty", new NewView(0, List.of(), List.of()));
+        m.put("checkpoint", checkpoint(2, 100, digestOf("log up to 100")));
+        m.put("decision-query", new DecisionQuery(40, 16));
+        m.put("decided", new Decided(11, BATCH));
+        m.put("reply", new Reply(7, 1, 11, Bytes.ofUtf8("ok")));
+        m.put("reply-max-fields", new Reply(Long.MAX_VALUE, WireLimits.SEQUENCE_MAX, WireLimits.SEQUENCE_MAX, Bytes.EMPTY));
+        return m;
+    }
+
+    /**
+     * Regenerates the fuzzer's seed corpus. Run from the module directory:
+     * {@code java -cp target/classes:target/test-classes:<bcprov> io.bulwark.core.codec.SampleMessages}.
+     * Crash-reproducer seeds (named {@code crash-*}) are kept; valid seeds are overwritten.
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of(args.length > 0 ? args[0]
+                : "src/test/resources/io/bulwark/core/codec/WireCodecFuzzTestInputs/decodeIsTotalAndCanonical");
+        java.nio.file.Files.createDirectories(dir);
+        for (Map.Entry<String, Message> e : all().entrySet()) {
+            java.nio.file.Files.write(dir.resolve("valid-" + e.getKey()), WireCodec.encode(e.getValue()));
+        }
+    }
+}

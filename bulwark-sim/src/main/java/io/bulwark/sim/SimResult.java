@@ -1,0 +1,31 @@
+package io.bulwark.sim;
+
+import java.util.List;
+
+/**
+ * What one run showed.
+ *
+ * @param decidedSlots        slots decided (the highest delivered height among correct nodes)
+ * @param fastPathSlots       slot deliveries checked for the fast path (correct leader, at most t faulty, after GST)
+ * @param fastPathDelaysMax   largest message-delay count among them (2 when the fast path holds), or -1 if none
+ */
+public record SimResult(
+        long seed,
+        long decidedSlots,
+        long requestsSubmitted,
+        long requestsCompleted,
+        List<String> safetyViolations,
+        List<String> livenessViolations,
+        List<String> fastPathViolations,
+        long fastPathSlots,
+        int fastPathDelaysMin,
+        int fastPathDelaysMax,
+        long messages,
+        long bytes,
+        long malformed,
+        long virtualNanos) {
+
+    public boolean ok() {
+        return safetyViolations.isEmpty() && livenessViolations.isEmpty() && fastPathViolations.isEmpty();
+    }
+}
