@@ -137,12 +137,16 @@ public final class SimCommand implements Callable<Integer> {
 
     private int runCampaign(SimPlan plan, PrintStream out) {
         int parallel = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
-        int step = Math.max(1, seeds / 20);
+        // Progress on stderr: one rewritten line on a terminal, a line per 10% in logs.
+        boolean terminal = System.console() != null;
+        int step = Math.max(1, seeds / (terminal ? 100 : 10));
+        long started = System.nanoTime();
         SimCampaign.Report report = SimCampaign.run(plan, firstSeed, seeds, parallel, done -> {
             if (done % step == 0 || done == seeds) {
                 synchronized (System.err) {
-                    System.err.printf("\r  %d/%d runs", done, seeds);
-                    if (done == seeds) System.err.println();
+                    System.err.printf(terminal ? "\r  %d/%d runs (%.0f s)" : "  %d/%d runs (%.0f s)%n", done, seeds,
+                            (System.nanoTime() - started) / 1e9);
+                    if (terminal && done == seeds) System.err.println();
                 }
             }
         });
