@@ -13,6 +13,9 @@ import io.bulwark.core.message.Checkpoint;
 import io.bulwark.core.message.CheckpointCertificate;
 import io.bulwark.core.message.Commit;
 import io.bulwark.core.message.Decided;
+import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.core.message.StateRequest;
+import io.bulwark.core.message.StateSnapshot;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.NewView;
@@ -98,6 +101,14 @@ public final class AgreementNode implements FabLearner.Listener {
      */
     public AgreementNode(ClusterSpec spec, FabConfig config, int self, Signer signer, SignatureVerifier signatures,
             int[] externalLearners) {
+        this(spec, config, self, signer, signatures, io.bulwark.core.crypto.RequestAuthenticator.NONE, externalLearners);
+    }
+
+    /**
+     * @param clientMacs checks clients' request authenticators (a cheap alternative to their signatures)
+     */
+    public AgreementNode(ClusterSpec spec, FabConfig config, int self, Signer signer, SignatureVerifier signatures,
+            io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners) {
         if (!spec.isAgreementNode(self)) throw new IllegalArgumentException("not an agreement node: " + self);
         if (config.quorums().acceptors() != spec.agreementNodes()) throw new IllegalArgumentException("quorums do not match spec");
         this.spec = spec;
@@ -110,7 +121,7 @@ public final class AgreementNode implements FabLearner.Listener {
         int[] learners = new int[a + externalLearners.length];
         for (int i = 0; i < a; i++) learners[i] = i;
         System.arraycopy(externalLearners, 0, learners, a, externalLearners.length);
-        this.acceptor = new FabAcceptor(spec, config, self, signer, signatures, learners);
+        this.acceptor = new FabAcceptor(spec, config, self, signer, signatures, clientMacs, learners);
         this.proposer = new FabProposer(spec, config, self, learners, acceptor.certificates());
         this.learner = new FabLearner(config.quorums(), config.logWindowSlots(), config.retainedSlots(), this);
         this.viewChangePnFrom = new long[a];
@@ -222,6 +233,9 @@ public final class AgreementNode implements FabLearner.Listener {
             case DecisionQuery q -> learner.onDecisionQuery(from, q, out);
             case Decided d -> learner.onDecided(from, d, out);
             case Reply r -> ignoredMessages++;
+            case ExecutionCheckpoint c -> ignoredMessages++;
+            case StateRequest q -> ignoredMessages++;
+            case StateSnapshot s -> ignoredMessages++;
         }
     }
 

@@ -59,6 +59,7 @@ public final class FabAcceptor {
     private final int self;
     private final Signer signer;
     private final SignatureVerifier clientSignatures;
+    private final io.bulwark.core.crypto.RequestAuthenticator clientMacs;
     private final CertificateVerifier certificates;
     private final int[] learners;
 
@@ -81,8 +82,9 @@ public final class FabAcceptor {
      * @param learners every node that learns (agreement nodes first, then any external learners)
      */
     public FabAcceptor(ClusterSpec spec, FabConfig config, int self, Signer signer, SignatureVerifier signatures,
-            int[] learners) {
+            io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] learners) {
         this.spec = spec;
+        this.clientMacs = clientMacs;
         this.config = config;
         this.self = self;
         this.signer = signer;
@@ -282,13 +284,21 @@ public final class FabAcceptor {
         return validRequests(b);
     }
 
-    /** Every request signed by its client, none twice, not too many: a leader cannot invent requests. */
+    /**
+     * Every request vouched for by its client, none twice, not too many: a leader cannot invent
+     * requests. The client's MAC for this acceptor is enough; without a good one, the signature.
+     */
     boolean validRequests(Batch b) {
         if (b.requests().size() > config.batchRequestsMax()) return false;
         Set<RequestId> seen = new HashSet<>();
         for (Request r : b.requests()) {
             if (!seen.add(r.id())) return false;
-            if (!clientSignatures.verify(Principal.client(r.clientId()), WireCodec.signedBytes(r), r.signature())) {
+            byte[] signed = WireCodec.signedBytes(r);
+            if (!r.authenticator().equals(io.bulwark.core.bytes.Bytes.EMPTY)
+                    && clientMacs.verify(self, r.clientId(), signed, r.authenticator())) {
+                continue;
+            }
+            if (!clientSignatures.verify(Principal.client(r.clientId()), signed, r.signature())) {
                 rejectedSignatures++;
                 return false;
             }

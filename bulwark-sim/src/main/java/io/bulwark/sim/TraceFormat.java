@@ -5,6 +5,9 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.Checkpoint;
 import io.bulwark.core.message.Commit;
 import io.bulwark.core.message.Decided;
+import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.core.message.StateRequest;
+import io.bulwark.core.message.StateSnapshot;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.NewView;
@@ -38,6 +41,10 @@ final class TraceFormat {
             case DecisionQuery q -> "DECISION-QUERY slots " + q.fromSlot() + "+" + q.count();
             case Decided d -> "DECIDED slot=" + d.slot() + " " + batch(d.batch());
             case Reply r -> "REPLY " + r.clientId() + "/" + r.timestamp() + " slot=" + r.slot();
+            case ExecutionCheckpoint c -> "EXECUTION-CHECKPOINT by " + c.sender() + " slot=" + c.slot() + " " + c.stateDigest();
+            case StateRequest q -> "STATE-REQUEST from slot " + q.slot();
+            case StateSnapshot s -> "STATE-SNAPSHOT slot=" + s.slot() + " " + s.state().length() + " bytes, "
+                    + s.certificate().size() + " signatures";
         };
     }
 

@@ -23,11 +23,13 @@ public final class WireCodec {
 
     /** Type tags. Never renumber: they are the wire format. */
     public static final int REQUEST = 1, PROPOSE = 2, ACCEPTED = 3, SIGNED_ACCEPT = 4, COMMIT = 5, VIEW_CHANGE = 6,
-            NEW_VIEW = 7, CHECKPOINT = 8, DECISION_QUERY = 9, DECIDED = 10, REPLY = 11;
+            NEW_VIEW = 7, CHECKPOINT = 8, DECISION_QUERY = 9, DECIDED = 10, REPLY = 11, EXECUTION_CHECKPOINT = 12,
+            STATE_REQUEST = 13, STATE_SNAPSHOT = 14;
 
     private static final int DIGEST = Digest.LENGTH;
     /** Smallest possible encodings, for rejecting counts that cannot fit before allocating lists. */
-    private static final int REQUEST_BYTES_MIN = 8 + 8 + 4 + 4;
+    private static final int REQUEST_BYTES_MIN = 8 + 8 + 4 + 4 + 4;
+    private static final int EXECUTION_CHECKPOINT_BYTES_MIN = 4 + 8 + DIGEST + 4;
     private static final int SIGNED_ACCEPT_BYTES_MIN = 4 + 8 + 8 + DIGEST + 4;
     private static final int CHECKPOINT_BYTES_MIN = 4 + 8 + DIGEST + 4;
     private static final int SLOT_REPORT_BYTES_MIN = 8 + 1 + 1;
@@ -89,7 +91,38 @@ public final class WireCodec {
                 writeBatch(d.batch(), w);
             }
             case Reply r -> w.u8(REPLY).i64(r.clientId()).i64(r.timestamp()).i64(r.slot()).bytes(r.result());
+            case ExecutionCheckpoint c -> {
+                w.u8(EXECUTION_CHECKPOINT);
+                writeExecutionCheckpoint(c, w);
+            }
+            case StateRequest q -> w.u8(STATE_REQUEST).i64(q.slot());
+            case StateSnapshot s -> {
+                w.u8(STATE_SNAPSHOT);
+                w.i64(s.slot()).bytes(s.state());
+                w.i32(s.certificate().size());
+                for (ExecutionCheckpoint c : s.certificate()) writeExecutionCheckpoint(c, w);
+            }
         }
+    }
+
+    private static void writeExecutionCheckpointFields(int sender, long slot, Digest stateDigest, WireWriter w) {
+        w.i32(sender).i64(slot).fixed(stateDigest.value());
+    }
+
+    private static void writeExecutionCheckpoint(ExecutionCheckpoint c, WireWriter w) {
+        writeExecutionCheckpointFields(c.sender(), c.slot(), c.stateDigest(), w);
+        w.bytes(c.signature());
+    }
+
+    public static byte[] executionCheckpointSignedBytes(int sender, long slot, Digest stateDigest) {
+        WireWriter w = new WireWriter(64);
+        header(w, EXECUTION_CHECKPOINT);
+        writeExecutionCheckpointFields(sender, slot, stateDigest, w);
+        return w.toByteArray();
+    }
+
+    public static byte[] signedBytes(ExecutionCheckpoint c) {
+        return executionCheckpointSignedBytes(c.sender(), c.slot(), c.stateDigest());
     }
 
     private static void writeRequestFields(long clientId, long timestamp, Bytes operation, WireWriter w) {
@@ -99,6 +132,7 @@ public final class WireCodec {
     private static void writeRequest(Request r, WireWriter w) {
         writeRequestFields(r.clientId(), r.timestamp(), r.operation(), w);
         w.bytes(r.signature());
+        w.bytes(r.authenticator());
     }
 
     private static void writeBatch(Batch b, WireWriter w) {
@@ -250,6 +284,9 @@ public final class WireCodec {
                 case DECIDED -> new Decided(seq(r, "slot"), readBatch(r));
                 case REPLY -> new Reply(r.u63(Long.MAX_VALUE, "clientId"), seq(r, "timestamp"), seq(r, "slot"),
                         r.bytes(WireLimits.RESULT_BYTES_MAX, "result"));
+                case EXECUTION_CHECKPOINT -> readExecutionCheckpoint(r);
+                case STATE_REQUEST -> new StateRequest(seq(r, "slot"));
+                case STATE_SNAPSHOT -> readStateSnapshot(r);
                 default -> throw new MalformedMessageException(Reason.UNKNOWN_TYPE, "type " + type);
             };
             r.expectEnd();
@@ -277,7 +314,8 @@ public final class WireCodec {
         long timestamp = seq(r, "timestamp");
         Bytes operation = r.bytes(WireLimits.OPERATION_BYTES_MAX, "operation");
         Bytes signature = r.bytes(WireLimits.SIGNATURE_BYTES_MAX, "signature");
-        return new Request(clientId, timestamp, operation, signature);
+        Bytes authenticator = r.bytes(Request.AUTHENTICATOR_BYTES_MAX, "authenticator");
+        return new Request(clientId, timestamp, operation, signature, authenticator);
     }
 
     private static Batch readBatch(WireReader r) throws MalformedMessageException {
@@ -291,6 +329,20 @@ public final class WireCodec {
     private static SignedAccept readSignedAccept(WireReader r) throws MalformedMessageException {
         return new SignedAccept(node(r, "acceptor"), seq(r, "pn"), seq(r, "slot"), digest(r),
                 r.bytes(WireLimits.SIGNATURE_BYTES_MAX, "signature"));
+    }
+
+    private static ExecutionCheckpoint readExecutionCheckpoint(WireReader r) throws MalformedMessageException {
+        return new ExecutionCheckpoint(node(r, "sender"), seq(r, "slot"), digest(r),
+                r.bytes(WireLimits.SIGNATURE_BYTES_MAX, "signature"));
+    }
+
+    private static StateSnapshot readStateSnapshot(WireReader r) throws MalformedMessageException {
+        long slot = seq(r, "slot");
+        Bytes state = r.bytes(StateSnapshot.STATE_BYTES_MAX, "state");
+        int n = r.count(WireLimits.NODES_MAX, EXECUTION_CHECKPOINT_BYTES_MIN, "certificate");
+        List<ExecutionCheckpoint> cert = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) cert.add(readExecutionCheckpoint(r));
+        return new StateSnapshot(slot, state, cert);
     }
 
     private static Checkpoint readCheckpoint(WireReader r) throws MalformedMessageException {

@@ -10,5 +10,5 @@ package io.bulwark.core.message;
  */
 public sealed interface Message
         permits Request, Propose, Accepted, SignedAccept, Commit, ViewChange, NewView, Checkpoint,
-                DecisionQuery, Decided, Reply {
+                DecisionQuery, Decided, Reply, ExecutionCheckpoint, StateRequest, StateSnapshot {
 }
