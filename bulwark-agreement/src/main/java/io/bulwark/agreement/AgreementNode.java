@@ -85,6 +85,11 @@ public final class AgreementNode implements FabLearner.Listener {
     /** Signed checkpoints collected per slot, per log hash, indexed by sender. */
     private final TreeMap<Long, Map<Digest, Checkpoint[]>> checkpoints = new TreeMap<>();
 
+    /** With an execution cluster: the last checkpoint it certified (g+1 matching), and the ones being collected. */
+    private final boolean executionCluster;
+    private long executedStable = -1;
+    private final TreeMap<Long, Map<Digest, java.util.BitSet>> executionCheckpoints = new TreeMap<>();
+
     private long nowNanos;
     private int failedViewChanges;
     private long heartbeats;
@@ -124,6 +129,7 @@ public final class AgreementNode implements FabLearner.Listener {
         this.acceptor = new FabAcceptor(spec, config, self, signer, signatures, clientMacs, learners);
         this.proposer = new FabProposer(spec, config, self, learners, acceptor.certificates());
         this.learner = new FabLearner(config.quorums(), config.logWindowSlots(), config.retainedSlots(), this);
+        this.executionCluster = spec.executionNodes() > 0;
         this.viewChangePnFrom = new long[a];
         this.newViewResentAt = new long[a];
         Arrays.fill(viewChangePnFrom, -1);
@@ -139,6 +145,9 @@ public final class AgreementNode implements FabLearner.Listener {
             if (r instanceof Persisted.Delivered d) {
                 node.learner.recoverDelivered(d.slot(), d.batch());
                 for (Request req : d.batch().requests()) node.clients.markDecided(req, d.slot());
+            } else if (r instanceof Persisted.Compacted c) {
+                node.learner.jumpTo(c.nextSlot() - 1, c.logHash());
+                for (ClientTable.Entry e : c.clients()) node.clients.restore(e);
             }
         }
         // A leader that restarts must not propose anything new in a slot it already proposed
@@ -177,6 +186,8 @@ public final class AgreementNode implements FabLearner.Listener {
             onNodeMessage((int) from.id(), m, out);
         } else if (m instanceof DecisionQuery q) {
             learner.onDecisionQuery((int) from.id(), q, out); // an external learner catching up
+        } else if (m instanceof ExecutionCheckpoint c && isExecutionNode(from.id())) {
+            onExecutionCheckpoint((int) from.id(), c);
         } else {
             ignoredMessages++;
         }
@@ -207,7 +218,7 @@ public final class AgreementNode implements FabLearner.Listener {
      */
     private void loopback(Outbox out) {
         for (int rounds = 0; rounds < 64; rounds++) {
-            proposer.propose(nowNanos, acceptor.stableSlot(), decided, out);
+            proposer.propose(nowNanos, lastProposableSlot(), decided, out);
             List<Message> own = out.takeSendsTo(selfPrincipal);
             if (own.isEmpty()) return;
             for (Message m : own) onNodeMessage(self, m, out);
@@ -244,7 +255,7 @@ public final class AgreementNode implements FabLearner.Listener {
     private void onRequest(Request r, boolean fromClient, Outbox out) {
         if (clients.isDecided(r)) {
             ClientTable.Last last = clients.last(r.clientId());
-            if (fromClient && last.timestamp() == r.timestamp()) {
+            if (fromClient && !executionCluster && last.timestamp() == r.timestamp()) {
                 out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), last.slot(), Bytes.EMPTY));
             }
             return;
@@ -275,7 +286,8 @@ public final class AgreementNode implements FabLearner.Listener {
         out.deliver(slot, batch);
         for (Request r : batch.requests()) {
             watched.remove(r.id());
-            if (clients.markDecided(r, slot)) {
+            // With an execution cluster the execution nodes answer; agreement nodes only order.
+            if (clients.markDecided(r, slot) && !executionCluster) {
                 out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), slot, Bytes.EMPTY));
             }
         }
@@ -312,6 +324,40 @@ public final class AgreementNode implements FabLearner.Listener {
         acceptor.adoptStable(cert, out);
         checkpoints.headMap(slot, true).clear();
         learner.noteSlotExists(slot);
+    }
+
+    // ---------------------------------------------------------------- execution cluster
+
+    private boolean isExecutionNode(long id) {
+        return id >= spec.agreementNodes() && id < (long) spec.agreementNodes() + spec.executionNodes();
+    }
+
+    /** The highest slot the leader may propose in now: bounded by the log window and, with an execution cluster, by how far execution has got. */
+    private long lastProposableSlot() {
+        long last = acceptor.stableSlot() + config.logWindowSlots();
+        if (executionCluster) last = Math.min(last, executedStable + config.executionWindowSlots());
+        return last;
+    }
+
+    /** g+1 matching signed execution checkpoints: at least one correct execution node has executed up to that slot. */
+    private void onExecutionCheckpoint(int from, ExecutionCheckpoint c) {
+        if (c.sender() != from || c.slot() <= executedStable
+                || c.slot() > executedStable + 4L * config.executionWindowSlots()) {
+            ignoredMessages++;
+            return;
+        }
+        if (!signatures.verify(Principal.node(from), WireCodec.signedBytes(c), c.signature())) {
+            ignoredMessages++;
+            return;
+        }
+        Map<Digest, java.util.BitSet> byDigest = executionCheckpoints.computeIfAbsent(c.slot(), s -> new HashMap<>());
+        if (byDigest.size() >= spec.executionNodes() && !byDigest.containsKey(c.stateDigest())) return;
+        java.util.BitSet senders = byDigest.computeIfAbsent(c.stateDigest(), d -> new java.util.BitSet());
+        senders.set(from - spec.agreementNodes());
+        if (senders.cardinality() >= spec.g() + 1) {
+            executedStable = c.slot();
+            executionCheckpoints.headMap(c.slot(), true).clear();
+        }
     }
 
     // ---------------------------------------------------------------- leader change
@@ -408,6 +454,11 @@ public final class AgreementNode implements FabLearner.Listener {
             }
             return;
         }
+        if (executionCluster && learner.nextSlot() + config.pipelineSlots() > executedStable + config.executionWindowSlots()) {
+            // Ordering is held back by the execution cluster, not by the leader: don't blame it.
+            watched.replaceAll((id, w) -> new Watched(w.request(), nowNanos));
+            return;
+        }
         Iterator<Watched> it = watched.values().iterator();
         if (it.hasNext() && nowNanos - it.next().sinceNanos() > config.requestTimeoutNanos()) {
             startViewChange(acceptor.pn() + 1, out);
@@ -444,6 +495,11 @@ public final class AgreementNode implements FabLearner.Listener {
         return acceptor.stableSlot();
     }
 
+    /** With an execution cluster, the last slot it certified as executed; -1 before the first checkpoint. */
+    public long executedSlot() {
+        return executedStable;
+    }
+
     public FabLearner learner() {
         return learner;
     }
@@ -466,6 +522,18 @@ public final class AgreementNode implements FabLearner.Listener {
 
     public long viewChangesStarted() {
         return viewChangesStarted;
+    }
+
+    /**
+     * What a host writes when it compacts this node's log: a {@link Persisted.Compacted} for the
+     * learner and client table, then the acceptor's live state. Replaying these records alone
+     * rebuilds a node equivalent to replaying the whole log.
+     */
+    public List<Persisted> compactedState() {
+        List<Persisted> records = new ArrayList<>();
+        records.add(new Persisted.Compacted(learner.nextSlot(), learner.logHash(), clients.entries()));
+        records.addAll(acceptor.liveState());
+        return records;
     }
 
     public int watchedRequests() {

@@ -13,6 +13,9 @@ public final class ClientTable {
     /** The last fresh request of a client and the slot that decided it. */
     public record Last(long timestamp, long slot) {}
 
+    /** One client's row, for compaction. */
+    public record Entry(long clientId, long timestamp, long slot) {}
+
     private final Map<Long, Last> last = new HashMap<>();
 
     /** True if {@code r} (or a later request of its client) was already decided. */
@@ -34,5 +37,17 @@ public final class ClientTable {
 
     public int clients() {
         return last.size();
+    }
+
+    /** Every row, ordered by client id. */
+    public java.util.List<Entry> entries() {
+        return last.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> new Entry(e.getKey(), e.getValue().timestamp(), e.getValue().slot()))
+                .toList();
+    }
+
+    public void restore(Entry e) {
+        last.put(e.clientId(), new Last(e.timestamp(), e.slot()));
     }
 }

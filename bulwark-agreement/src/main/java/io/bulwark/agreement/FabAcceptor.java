@@ -268,7 +268,21 @@ public final class FabAcceptor {
                 }
             }
             case Persisted.Delivered d -> { }
+            case Persisted.Compacted c -> { }
         }
+    }
+
+    /** The acceptor's durable state as records: promise, view, stable checkpoint, votes and certificates above it. */
+    public List<Persisted> liveState() {
+        List<Persisted> records = new ArrayList<>();
+        records.add(new Persisted.Promised(pn));
+        if (normal) records.add(new Persisted.EnteredView(pn));
+        if (stable != null) records.add(new Persisted.Stable(stable));
+        for (Map.Entry<Long, Vote> v : votes.entrySet()) {
+            records.add(new Persisted.Voted(v.getKey(), v.getValue().pn(), v.getValue().batch()));
+        }
+        for (Certified c : certified.values()) records.add(new Persisted.Certified(c.certificate(), c.batch()));
+        return records;
     }
 
     // ---------------------------------------------------------------- validity

@@ -20,6 +20,9 @@ import io.bulwark.core.message.WireLimits;
  * @param slowPathDelayNanos   how long an acceptor waits for the fast path before signing its accept
  * @param heartbeatNanos       period of retransmission, gap checks and timeout checks
  * @param batchClockSkewMillis how far a proposed batch time may be from an acceptor's clock
+ * @param executionWindowSlots with an execution cluster: slots a leader may propose beyond the
+ *                             last checkpoint the execution cluster certified (flow control: a slow
+ *                             execution cluster slows ordering instead of exhausting memory)
  */
 public record FabConfig(
         FabQuorums quorums,
@@ -34,7 +37,8 @@ public record FabConfig(
         long viewChangeTimeoutMaxNanos,
         long slowPathDelayNanos,
         long heartbeatNanos,
-        long batchClockSkewMillis) {
+        long batchClockSkewMillis,
+        int executionWindowSlots) {
 
     public FabConfig {
         if (pipelineSlots < 1) throw new IllegalArgumentException("pipelineSlots < 1");
@@ -48,32 +52,42 @@ public record FabConfig(
             throw new IllegalArgumentException("timeouts must be positive");
         }
         if (viewChangeTimeoutMaxNanos < viewChangeTimeoutNanos) throw new IllegalArgumentException("viewChangeTimeoutMaxNanos < base");
+        if (executionWindowSlots < pipelineSlots || executionWindowSlots > retainedSlots) {
+            // Beyond retainedSlots a slow execution node could no longer fetch what it misses.
+            throw new IllegalArgumentException("executionWindowSlots must be in [pipelineSlots, retainedSlots]");
+        }
     }
 
     /** Defaults for f, t on a LAN or loopback. */
     public static FabConfig defaults(int f, int t) {
         return new FabConfig(FabQuorums.of(f, t), 8, 512, 64, 256, 1024, 65_536,
-                ms(500), ms(500), ms(8_000), ms(20), ms(20), 2_000);
+                ms(500), ms(500), ms(8_000), ms(20), ms(20), 2_000, 512);
     }
 
     public FabConfig withQuorums(FabQuorums q) {
         return new FabConfig(q, pipelineSlots, batchRequestsMax, checkpointInterval, logWindowSlots, retainedSlots,
                 pendingRequestsMax, requestTimeoutNanos, viewChangeTimeoutNanos, viewChangeTimeoutMaxNanos,
-                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis);
+                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis, executionWindowSlots);
     }
 
     public FabConfig withTimes(long requestTimeoutNanos, long viewChangeTimeoutNanos, long viewChangeTimeoutMaxNanos,
             long slowPathDelayNanos, long heartbeatNanos) {
         return new FabConfig(quorums, pipelineSlots, batchRequestsMax, checkpointInterval, logWindowSlots, retainedSlots,
                 pendingRequestsMax, requestTimeoutNanos, viewChangeTimeoutNanos, viewChangeTimeoutMaxNanos,
-                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis);
+                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis, executionWindowSlots);
     }
 
     public FabConfig withWindows(int pipelineSlots, int batchRequestsMax, int checkpointInterval, int logWindowSlots,
             int retainedSlots) {
         return new FabConfig(quorums, pipelineSlots, batchRequestsMax, checkpointInterval, logWindowSlots, retainedSlots,
                 pendingRequestsMax, requestTimeoutNanos, viewChangeTimeoutNanos, viewChangeTimeoutMaxNanos,
-                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis);
+                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis, executionWindowSlots);
+    }
+
+    public FabConfig withExecutionWindow(int executionWindowSlots) {
+        return new FabConfig(quorums, pipelineSlots, batchRequestsMax, checkpointInterval, logWindowSlots, retainedSlots,
+                pendingRequestsMax, requestTimeoutNanos, viewChangeTimeoutNanos, viewChangeTimeoutMaxNanos,
+                slowPathDelayNanos, heartbeatNanos, batchClockSkewMillis, executionWindowSlots);
     }
 
     public static long ms(long millis) {

@@ -78,11 +78,14 @@ public final class FabProposer {
         pending.put(id, r);
     }
 
-    /** Proposes as many batches as the pipeline and the log window allow. */
-    public void propose(long nowNanos, long stableSlot, Predicate<Request> delivered, Outbox out) {
+    /**
+     * Proposes as many batches as the pipeline allows, in slots up to {@code lastSlotAllowed}
+     * (the log window above the stable checkpoint, and with an execution cluster the
+     * execution window above its last certified checkpoint).
+     */
+    public void propose(long nowNanos, long lastSlotAllowed, Predicate<Request> delivered, Outbox out) {
         if (!active) return;
-        while (!pending.isEmpty() && inFlight.size() < config.pipelineSlots()
-                && nextSlot <= stableSlot + config.logWindowSlots()) {
+        while (!pending.isEmpty() && inFlight.size() < config.pipelineSlots() && nextSlot <= lastSlotAllowed) {
             List<Request> batch = new ArrayList<>(Math.min(pending.size(), config.batchRequestsMax()));
             Iterator<Request> it = pending.values().iterator();
             while (it.hasNext() && batch.size() < config.batchRequestsMax()) {

@@ -27,4 +27,16 @@ public sealed interface Persisted {
 
     /** The learner delivered {@code batch} for {@code slot}. */
     record Delivered(long slot, Batch batch) implements Persisted {}
+
+    /**
+     * Written by a host that compacts its log, in place of everything before it: the learner
+     * had delivered every slot below {@code nextSlot}, with log hash {@code logHash}, and each
+     * client's last decided request was as listed. Records after it continue from there.
+     */
+    record Compacted(long nextSlot, io.bulwark.core.crypto.Digest logHash, java.util.List<ClientTable.Entry> clients)
+            implements Persisted {
+        public Compacted {
+            clients = java.util.List.copyOf(clients);
+        }
+    }
 }

@@ -34,7 +34,8 @@ class ArchitectureTest {
 
     /** The pure protocol cores. */
     private static final String[] CORES = {
-        "io.bulwark.core..", "io.bulwark.agreement..", "io.bulwark.execution..", "io.bulwark.firewall.."
+        "io.bulwark.core..", "io.bulwark.agreement..", "io.bulwark.execution..", "io.bulwark.firewall..",
+        "io.bulwark.client.core.."
     };
 
     /** Key generation lives here: it may use SecureRandom and take a java.util.Random parameter. */
@@ -117,9 +118,44 @@ class ArchitectureTest {
                     .allowEmptyShould(true);
 
     @ArchTest
+    static final ArchRule executionDependsOnlyOnCoreAndTheLearner =
+            noClasses().that().resideInAPackage("io.bulwark.execution..")
+                    .should().dependOnClassesThat(
+                            resideInAPackage("io.bulwark..")
+                                    .and(resideOutsideOfPackages("io.bulwark.core..", "io.bulwark.agreement..",
+                                            "io.bulwark.execution..")))
+                    .because("execution nodes are FaB learners: they reuse the agreement learner and nothing above")
+                    .allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule clientDependsOnlyOnCore =
+            noClasses().that().resideInAPackage("io.bulwark.client..")
+                    .should().dependOnClassesThat(
+                            resideInAPackage("io.bulwark..")
+                                    .and(resideOutsideOfPackages("io.bulwark.core..", "io.bulwark.client..")))
+                    .because("applications embed the client library; it must not drag in servers")
+                    .allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule applicationsSitOnTheSpiAndTheClient =
+            noClasses().that().resideInAPackage("io.bulwark.kv..")
+                    .should().dependOnClassesThat().resideInAnyPackage(
+                            "io.bulwark.agreement..", "io.bulwark.sim..", "io.bulwark.runtime..", "io.bulwark.cli..")
+                    .because("an application sees the StateMachine SPI and the client, not the protocol or its hosts")
+                    .allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule runtimeDoesNotDependOnTools =
+            noClasses().that().resideInAPackage("io.bulwark.runtime..")
+                    .should().dependOnClassesThat().resideInAnyPackage("io.bulwark.sim..", "io.bulwark.cli..")
+                    .because("the runtime is a host like the simulator, not a user of it")
+                    .allowEmptyShould(true);
+
+    @ArchTest
     static final ArchRule coresDependOnNoHost =
             noClasses().that().resideInAnyPackage(
-                            "io.bulwark.agreement..", "io.bulwark.execution..", "io.bulwark.firewall..")
+                            "io.bulwark.agreement..", "io.bulwark.execution..", "io.bulwark.firewall..",
+                            "io.bulwark.client.core..")
                     .should().dependOnClassesThat().resideInAnyPackage(
                             "io.bulwark.sim..", "io.bulwark.runtime..", "io.bulwark.cli..")
                     .because("the hosts drive the cores, never the other way round")

@@ -255,6 +255,45 @@ public final class WireCodec {
         return Digest.sha256(w.buffer(), 0, w.position());
     }
 
+    // ---------------------------------------------------------------- values outside messages
+
+    /** Appends a batch's canonical encoding (for hosts that store batches, e.g. a write-ahead log). */
+    public static void writeBatchTo(Batch b, WireWriter w) {
+        writeBatch(b, w);
+    }
+
+    public static Batch readBatchFrom(WireReader r) throws MalformedMessageException {
+        try {
+            return readBatch(r);
+        } catch (IllegalArgumentException | NullPointerException invalid) {
+            throw new MalformedMessageException(Reason.INVALID_FIELD, String.valueOf(invalid.getMessage()));
+        }
+    }
+
+    public static void writeCommitCertificateTo(CommitCertificate c, WireWriter w) {
+        writeCommitCertificate(c, w);
+    }
+
+    public static CommitCertificate readCommitCertificateFrom(WireReader r) throws MalformedMessageException {
+        try {
+            return readCommitCertificate(r);
+        } catch (IllegalArgumentException | NullPointerException invalid) {
+            throw new MalformedMessageException(Reason.INVALID_FIELD, String.valueOf(invalid.getMessage()));
+        }
+    }
+
+    public static void writeCheckpointCertificateTo(CheckpointCertificate c, WireWriter w) {
+        writeCheckpointCertificate(c, w);
+    }
+
+    public static CheckpointCertificate readCheckpointCertificateFrom(WireReader r) throws MalformedMessageException {
+        try {
+            return readCheckpointCertificate(r);
+        } catch (IllegalArgumentException | NullPointerException invalid) {
+            throw new MalformedMessageException(Reason.INVALID_FIELD, String.valueOf(invalid.getMessage()));
+        }
+    }
+
     // ---------------------------------------------------------------- decoding
 
     public static Message decode(byte[] bytes) throws MalformedMessageException {

@@ -13,7 +13,13 @@ import java.util.Objects;
  *              equal the certificate's
  */
 public record StateSnapshot(long slot, Bytes state, List<ExecutionCheckpoint> certificate) implements Message {
-    public static final int STATE_BYTES_MAX = WireLimits.FRAME_BYTES_MAX - 64 * 1024;
+    /**
+     * Leaves room in a frame for the rest of the message: the header, slot and length and count
+     * prefixes, and a certificate of up to {@code NODES_MAX} entries of 48 bytes plus a signature
+     * of up to {@code SIGNATURE_BYTES_MAX} (256 × 560 = 140 KiB), so that every snapshot the
+     * record accepts encodes to a frame the decoder accepts.
+     */
+    public static final int STATE_BYTES_MAX = WireLimits.FRAME_BYTES_MAX - 256 * 1024;
 
     public StateSnapshot {
         Objects.requireNonNull(state, "state");

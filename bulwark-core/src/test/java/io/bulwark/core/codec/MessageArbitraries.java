@@ -46,8 +46,25 @@ public final class MessageArbitraries {
         return Arbitraries.bytes().array(byte[].class).ofSize(Digest.LENGTH).map(b -> new Digest(Bytes.copyOf(b)));
     }
 
+    /**
+     * Request authenticators: none (the common encoding), whole vectors of 16-byte tags for a
+     * few nodes or for the most the wire format allows, and odd lengths (the record accepts any
+     * length up to the limit, so the codec must carry them exactly).
+     */
+    static Arbitrary<Bytes> authenticator() {
+        Arbitrary<Bytes> tags = Arbitraries.integers().between(1, 7)
+                .flatMap(n -> Arbitraries.bytes().array(byte[].class).ofSize(16 * n)).map(Bytes::copyOf);
+        Arbitrary<Bytes> max = Arbitraries.bytes().array(byte[].class).ofSize(Request.AUTHENTICATOR_BYTES_MAX).map(Bytes::copyOf);
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(Bytes.EMPTY)),
+                net.jqwik.api.Tuple.of(4, tags),
+                net.jqwik.api.Tuple.of(1, max),
+                net.jqwik.api.Tuple.of(1, bytes(40)));
+    }
+
     public static Arbitrary<Request> request() {
-        return Combinators.combine(anyNonNegativeLong(), sequence(), bytes(24), signature()).as(Request::new);
+        return Combinators.combine(anyNonNegativeLong(), sequence(), bytes(24), signature(), authenticator())
+                .as(Request::new);
     }
 
     /** Every time a {@link Batch} accepts. */
@@ -90,6 +107,23 @@ public final class MessageArbitraries {
 
     public static Arbitrary<Reply> reply() {
         return Combinators.combine(anyNonNegativeLong(), sequence(), sequence(), bytes(24)).as(Reply::new);
+    }
+
+    public static Arbitrary<ExecutionCheckpoint> executionCheckpoint() {
+        return Combinators.combine(node(), sequence(), digest(), signature()).as(ExecutionCheckpoint::new);
+    }
+
+    public static Arbitrary<StateRequest> stateRequest() {
+        return sequence().map(StateRequest::new);
+    }
+
+    /** Every certificate entry names the snapshot's slot (the record requires it); entries need not agree otherwise. */
+    public static Arbitrary<StateSnapshot> stateSnapshot() {
+        return sequence().flatMap(slot -> {
+            Arbitrary<ExecutionCheckpoint> entry = Combinators.combine(node(), digest(), signature())
+                    .as((sender, d, sig) -> new ExecutionCheckpoint(sender, slot, d, sig));
+            return Combinators.combine(bytes(64), entry.list().ofMaxSize(3)).as((state, cert) -> new StateSnapshot(slot, state, cert));
+        });
     }
 
     static Arbitrary<CheckpointCertificate> checkpointCertificate(long maxSlot) {
@@ -150,11 +184,12 @@ public final class MessageArbitraries {
 
     public static Arbitrary<Message> message() {
         return Arbitraries.oneOf(request(), propose(), accepted(), signedAccept(), commit(), viewChange(), newView(),
-                checkpoint(), decisionQuery(), decided(), reply());
+                checkpoint(), decisionQuery(), decided(), reply(), executionCheckpoint(), stateRequest(), stateSnapshot());
     }
 
     static Set<Class<?>> messageTypes() {
         return Set.of(Request.class, Propose.class, Accepted.class, SignedAccept.class, Commit.class, ViewChange.class,
-                NewView.class, Checkpoint.class, DecisionQuery.class, Decided.class, Reply.class);
+                NewView.class, Checkpoint.class, DecisionQuery.class, Decided.class, Reply.class, ExecutionCheckpoint.class,
+                StateRequest.class, StateSnapshot.class);
     }
 }

@@ -3,10 +3,14 @@ package io.bulwark.core.codec;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.crypto.Digest;
 import io.bulwark.core.crypto.Ed25519Keys;
+import io.bulwark.core.crypto.PairwiseRequestAuthenticator;
 import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.RequestAuthenticator;
 import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.crypto.X25519Keys;
 import io.bulwark.core.message.*;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +42,29 @@ public final class SampleMessages {
         return Ed25519Keys.signer(Principal.client(client), secretKey(Principal.client(client)));
     }
 
+    /** The X25519 key pair a principal uses for request authenticators, derived from a fixed seed. */
+    public static X25519Keys.KeyPair macKeyPair(Principal p) {
+        long seed = p.kind() == Principal.Kind.NODE ? 3_000 + p.id() : 4_000_000 + p.id();
+        return X25519Keys.generateKeyPair(new Random(seed));
+    }
+
+    /** Agreement nodes the sample authenticators cover (f = 1, t = 0: 3f+1). */
+    public static final int AGREEMENT_NODES = 4;
+
+    /** Client {@code client}'s authenticator over {@link #AGREEMENT_NODES} nodes. */
+    public static RequestAuthenticator clientAuthenticator(long client) {
+        Map<Principal, Bytes> nodes = new HashMap<>();
+        for (int n = 0; n < AGREEMENT_NODES; n++) nodes.put(Principal.node(n), macKeyPair(Principal.node(n)).publicKey());
+        return new PairwiseRequestAuthenticator(Principal.client(client), macKeyPair(Principal.client(client)).secretKey(), nodes);
+    }
+
+    /** Node {@code node}'s authenticator, knowing {@code clients}. */
+    public static RequestAuthenticator nodeAuthenticator(int node, long... clients) {
+        Map<Principal, Bytes> known = new HashMap<>();
+        for (long c : clients) known.put(Principal.client(c), macKeyPair(Principal.client(c)).publicKey());
+        return new PairwiseRequestAuthenticator(Principal.node(node), macKeyPair(Principal.node(node)).secretKey(), known);
+    }
+
     public static Digest digestOf(String s) {
         return Digest.sha256(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -46,6 +73,18 @@ public final class SampleMessages {
         Bytes operation = Bytes.ofUtf8(op);
         Bytes sig = clientSigner(client).sign(WireCodec.requestSignedBytes(client, timestamp, operation));
         return new Request(client, timestamp, operation, sig);
+    }
+
+    /** A signed request that also carries real MAC tags for {@link #AGREEMENT_NODES} nodes. */
+    public static Request authenticatedRequest(long client, long timestamp, String op) {
+        Request r = request(client, timestamp, op);
+        Bytes authenticator = clientAuthenticator(client).authenticate(client, WireCodec.signedBytes(r), AGREEMENT_NODES);
+        return new Request(client, timestamp, r.operation(), r.signature(), authenticator);
+    }
+
+    public static ExecutionCheckpoint executionCheckpoint(int sender, long slot, Digest stateDigest) {
+        Bytes sig = nodeSigner(sender).sign(WireCodec.executionCheckpointSignedBytes(sender, slot, stateDigest));
+        return new ExecutionCheckpoint(sender, slot, stateDigest, sig);
     }
 
     public static Batch batch(long time, Request... requests) {
@@ -83,6 +122,18 @@ public final class SampleMessages {
     public static final Request REQUEST = request(7, 1, "put k v");
     public static final Request REQUEST_EMPTY_OP_NO_SIG = new Request(0, 0, Bytes.EMPTY, Bytes.EMPTY);
     public static final Batch BATCH = batch(1_700_000_000_000L, REQUEST, request(8, 3, "get k"));
+    public static final Request REQUEST_AUTHENTICATED = authenticatedRequest(7, 2, "put k w");
+    /** Unsigned, with the largest authenticator the wire format allows (a tag for each of NODES_MAX nodes). */
+    public static final Request REQUEST_AUTHENTICATOR_MAX = new Request(9, 4, Bytes.ofUtf8("get k"), Bytes.EMPTY,
+            Bytes.wrapOwned(pattern(Request.AUTHENTICATOR_BYTES_MAX)));
+    public static final Batch BATCH_AUTHENTICATED =
+            batch(1_700_000_000_001L, REQUEST_AUTHENTICATED, authenticatedRequest(8, 4, "get k"), REQUEST);
+
+    public static final Digest STATE_DIGEST = digestOf("state at 100");
+    public static final ExecutionCheckpoint EXECUTION_CHECKPOINT = executionCheckpoint(5, 100, STATE_DIGEST);
+    /** g = 1: execution nodes 4, 5, 6 (after four agreement nodes); g+1 = 2 make a certificate. */
+    public static final StateSnapshot STATE_SNAPSHOT = new StateSnapshot(100, Bytes.ofUtf8("k=v;x=y;replies=7/1"),
+            List.of(executionCheckpoint(4, 100, STATE_DIGEST), EXECUTION_CHECKPOINT));
 
     public static final SlotReport VOTE_ONLY = new SlotReport(11, new Vote(3, BATCH), null, null);
     public static final SlotReport COMMIT_ONLY =
@@ -103,8 +154,11 @@ public final class SampleMessages {
         Map<String, Message> m = new LinkedHashMap<>();
         m.put("request", REQUEST);
         m.put("request-empty", REQUEST_EMPTY_OP_NO_SIG);
+        m.put("request-authenticated", REQUEST_AUTHENTICATED);
+        m.put("request-authenticator-max", REQUEST_AUTHENTICATOR_MAX);
         m.put("propose", new Propose(5, 11, BATCH));
         m.put("propose-empty-batch", new Propose(0, 0, Batch.EMPTY));
+        m.put("propose-authenticated", new Propose(6, 12, BATCH_AUTHENTICATED));
         m.put("accepted", new Accepted(5, 11, BATCH.digest()));
         m.put("signed-accept", signedAccept(3, 5, 11, BATCH.digest()));
         m.put("commit", new Commit(5, 11, BATCH.digest()));
@@ -120,7 +174,20 @@ public final class SampleMessages {
         m.put("decided", new Decided(11, BATCH));
         m.put("reply", new Reply(7, 1, 11, Bytes.ofUtf8("ok")));
         m.put("reply-max-fields", new Reply(Long.MAX_VALUE, WireLimits.SEQUENCE_MAX, WireLimits.SEQUENCE_MAX, Bytes.EMPTY));
+        m.put("execution-checkpoint", EXECUTION_CHECKPOINT);
+        m.put("execution-checkpoint-max-fields", new ExecutionCheckpoint(WireLimits.NODES_MAX - 1, WireLimits.SEQUENCE_MAX,
+                STATE_DIGEST, Bytes.EMPTY));
+        m.put("state-request", new StateRequest(100));
+        m.put("state-snapshot", STATE_SNAPSHOT);
+        m.put("state-snapshot-empty", new StateSnapshot(0, Bytes.EMPTY, List.of()));
         return m;
+    }
+
+    /** {@code n} bytes 0, 1, 2, … (mod 256). */
+    static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) b[i] = (byte) i;
+        return b;
     }
 
     /**

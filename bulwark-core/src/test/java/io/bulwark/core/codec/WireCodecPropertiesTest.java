@@ -29,7 +29,7 @@ class WireCodecPropertiesTest {
         return MessageArbitraries.message();
     }
 
-    @Property(tries = 600, seed = "20240601")
+    @Property(tries = 1000, seed = "20240601")
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void everyConstructibleMessageRoundTripsExactly(@ForAll("messages") Message message) throws Exception {
         Statistics.label("type").collect(message.getClass().getSimpleName());
@@ -98,7 +98,7 @@ class WireCodecPropertiesTest {
     Arbitrary<byte[]> plausibleGarbage() {
         // Random bodies behind a valid header, so the generator spends its time past the header checks.
         Arbitrary<byte[]> body = Arbitraries.bytes().array(byte[].class).ofMaxSize(120);
-        return Combinators.combine(Arbitraries.integers().between(1, 11), body).as((type, b) -> {
+        return Combinators.combine(Arbitraries.integers().between(1, 14), body).as((type, b) -> {
             byte[] m = new byte[b.length + 2];
             m[0] = WireCodec.VERSION;
             m[1] = (byte) (int) type;
@@ -149,8 +149,26 @@ class WireCodecPropertiesTest {
     }
 
     @Property(tries = 200, seed = "5")
-    void requestEncodingIsSignedBytesThenSignatureField(@ForAll("requests") Request m) {
+    void requestEncodingIsSignedBytesThenSignatureThenAuthenticatorField(@ForAll("requests") Request m) {
+        byte[] sent = WireCodec.encode(m);
+        int authenticatorField = sent.length - 4 - m.authenticator().length();
+        assertSignedRegion(Arrays.copyOf(sent, authenticatorField), WireCodec.signedBytes(m), m.signature());
+        assertThat(Arrays.copyOfRange(sent, authenticatorField, sent.length))
+                .isEqualTo(new WireWriter().bytes(m.authenticator()).toByteArray());
+        Request bare = new Request(m.clientId(), m.timestamp(), m.operation(), m.signature());
+        assertThat(WireCodec.signedBytes(bare)).as("the authenticator is not signed").isEqualTo(WireCodec.signedBytes(m));
+    }
+
+    @Property(tries = 200, seed = "9")
+    void executionCheckpointEncodingIsSignedBytesThenSignatureField(@ForAll("executionCheckpoints") ExecutionCheckpoint m) {
         assertSignedRegion(WireCodec.encode(m), WireCodec.signedBytes(m), m.signature());
+        assertThat(WireCodec.executionCheckpointSignedBytes(m.sender(), m.slot(), m.stateDigest()))
+                .isEqualTo(WireCodec.signedBytes(m));
+    }
+
+    @Provide
+    Arbitrary<ExecutionCheckpoint> executionCheckpoints() {
+        return MessageArbitraries.executionCheckpoint();
     }
 
     @Property(tries = 200, seed = "6")

@@ -25,6 +25,15 @@ class MessageInvariantsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> new Propose(0, -1, Batch.EMPTY));
         assertThatIllegalArgumentException().isThrownBy(() -> new Request(0, MAX + 1, Bytes.EMPTY, Bytes.EMPTY));
         assertThatIllegalArgumentException().isThrownBy(() -> new Reply(-1, 0, 0, Bytes.EMPTY));
+        assertThatIllegalArgumentException().isThrownBy(() -> new Request(-1, 0, Bytes.EMPTY, Bytes.EMPTY, Bytes.EMPTY));
+        assertThat(new ExecutionCheckpoint(0, MAX, D, Bytes.EMPTY).slot()).isEqualTo(MAX);
+        assertThatIllegalArgumentException().isThrownBy(() -> new ExecutionCheckpoint(0, -1, D, Bytes.EMPTY));
+        assertThatIllegalArgumentException().isThrownBy(() -> new ExecutionCheckpoint(0, MAX + 1, D, Bytes.EMPTY));
+        assertThat(new StateRequest(MAX).slot()).isEqualTo(MAX);
+        assertThatIllegalArgumentException().isThrownBy(() -> new StateRequest(-1));
+        assertThatIllegalArgumentException().isThrownBy(() -> new StateRequest(MAX + 1));
+        assertThatIllegalArgumentException().isThrownBy(() -> new StateSnapshot(-1, Bytes.EMPTY, List.of()));
+        assertThatIllegalArgumentException().isThrownBy(() -> new StateSnapshot(MAX + 1, Bytes.EMPTY, List.of()));
     }
 
     @Test
@@ -33,6 +42,9 @@ class MessageInvariantsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> new SignedAccept(WireLimits.NODES_MAX, 0, 0, D, Bytes.EMPTY));
         assertThatIllegalArgumentException().isThrownBy(() -> new Checkpoint(-1, 0, D, Bytes.EMPTY));
         assertThatIllegalArgumentException().isThrownBy(() -> new ViewChange(-1, 0, null, List.of(), Bytes.EMPTY));
+        assertThat(new ExecutionCheckpoint(WireLimits.NODES_MAX - 1, 0, D, Bytes.EMPTY).sender()).isEqualTo(255);
+        assertThatIllegalArgumentException().isThrownBy(() -> new ExecutionCheckpoint(WireLimits.NODES_MAX, 0, D, Bytes.EMPTY));
+        assertThatIllegalArgumentException().isThrownBy(() -> new ExecutionCheckpoint(-1, 0, D, Bytes.EMPTY));
     }
 
     @Test
@@ -42,6 +54,7 @@ class MessageInvariantsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> new SignedAccept(0, 0, 0, D, tooLongSig));
         assertThatIllegalArgumentException().isThrownBy(() -> new Checkpoint(0, 0, D, tooLongSig));
         assertThatIllegalArgumentException().isThrownBy(() -> new ViewChange(0, 0, null, List.of(), tooLongSig));
+        assertThatIllegalArgumentException().isThrownBy(() -> new ExecutionCheckpoint(0, 0, D, tooLongSig));
         assertThatIllegalArgumentException().isThrownBy(() ->
                 new Request(0, 0, Bytes.wrapOwned(new byte[WireLimits.OPERATION_BYTES_MAX + 1]), Bytes.EMPTY));
         assertThatIllegalArgumentException().isThrownBy(() ->
@@ -51,6 +64,49 @@ class MessageInvariantsTest {
         List<Request> tooMany = new ArrayList<>();
         for (int i = 0; i <= WireLimits.BATCH_REQUESTS_MAX; i++) tooMany.add(new Request(i, 0, Bytes.EMPTY, Bytes.EMPTY));
         assertThatIllegalArgumentException().isThrownBy(() -> new Batch(0, tooMany));
+        assertThat(new StateSnapshot(0, Bytes.wrapOwned(new byte[StateSnapshot.STATE_BYTES_MAX]), List.of()).state().length())
+                .isEqualTo(StateSnapshot.STATE_BYTES_MAX);
+        assertThatIllegalArgumentException().isThrownBy(() ->
+                new StateSnapshot(0, Bytes.wrapOwned(new byte[StateSnapshot.STATE_BYTES_MAX + 1]), List.of()));
+        assertThat(StateSnapshot.STATE_BYTES_MAX).isLessThan(WireLimits.FRAME_BYTES_MAX);
+        List<ExecutionCheckpoint> tooManyCheckpoints = new ArrayList<>();
+        for (int i = 0; i <= WireLimits.NODES_MAX; i++) tooManyCheckpoints.add(new ExecutionCheckpoint(i % 256, 0, D, Bytes.EMPTY));
+        assertThatIllegalArgumentException().isThrownBy(() -> new StateSnapshot(0, Bytes.EMPTY, tooManyCheckpoints));
+        assertThat(new StateSnapshot(0, Bytes.EMPTY, tooManyCheckpoints.subList(0, WireLimits.NODES_MAX)).certificate())
+                .hasSize(WireLimits.NODES_MAX);
+    }
+
+    @Test
+    void requestAuthenticatorsAreOptionalAndBounded() {
+        Request bare = new Request(1, 2, Bytes.ofUtf8("op"), Bytes.EMPTY);
+        assertThat(bare.authenticator()).isEqualTo(Bytes.EMPTY);
+        assertThat(bare).isEqualTo(new Request(1, 2, Bytes.ofUtf8("op"), Bytes.EMPTY, Bytes.EMPTY));
+        Bytes max = Bytes.wrapOwned(new byte[Request.AUTHENTICATOR_BYTES_MAX]);
+        assertThat(new Request(1, 2, Bytes.EMPTY, Bytes.EMPTY, max).authenticator()).isEqualTo(max);
+        assertThat(Request.AUTHENTICATOR_BYTES_MAX).isEqualTo(16 * WireLimits.NODES_MAX);
+        assertThatIllegalArgumentException().isThrownBy(() ->
+                new Request(1, 2, Bytes.EMPTY, Bytes.EMPTY, Bytes.wrapOwned(new byte[Request.AUTHENTICATOR_BYTES_MAX + 1])));
+        assertThatNullPointerException().isThrownBy(() -> new Request(1, 2, Bytes.EMPTY, Bytes.EMPTY, null));
+        // The authenticator is part of the value: same id, different request.
+        Request tagged = new Request(1, 2, Bytes.ofUtf8("op"), Bytes.EMPTY, Bytes.wrapOwned(new byte[16]));
+        assertThat(tagged).isNotEqualTo(bare);
+        assertThat(tagged.id()).isEqualTo(bare.id());
+    }
+
+    @Test
+    void stateSnapshotCertificatesAreForTheSnapshotsSlotAndCopied() {
+        ExecutionCheckpoint at5 = new ExecutionCheckpoint(4, 5, D, Bytes.EMPTY);
+        ExecutionCheckpoint at6 = new ExecutionCheckpoint(5, 6, D, Bytes.EMPTY);
+        assertThatIllegalArgumentException().isThrownBy(() -> new StateSnapshot(5, Bytes.EMPTY, List.of(at5, at6)));
+        assertThatNullPointerException().isThrownBy(() -> new StateSnapshot(5, null, List.of()));
+        assertThatNullPointerException().isThrownBy(() -> new ExecutionCheckpoint(0, 0, null, Bytes.EMPTY));
+        assertThatNullPointerException().isThrownBy(() -> new ExecutionCheckpoint(0, 0, D, null));
+
+        List<ExecutionCheckpoint> cert = new ArrayList<>(List.of(at5));
+        StateSnapshot s = new StateSnapshot(5, Bytes.ofUtf8("state"), cert);
+        cert.add(new ExecutionCheckpoint(6, 5, D, Bytes.EMPTY));
+        assertThat(s.certificate()).containsExactly(at5);
+        assertThatThrownBy(() -> s.certificate().add(at5)).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

@@ -1,0 +1,57 @@
+package io.bulwark.execution;
+
+import io.bulwark.core.message.WireLimits;
+
+/**
+ * Tunables of an execution node. Times are in nanoseconds of the host's clock (virtual time in
+ * the simulator). Every value that bounds memory is here.
+ *
+ * @param checkpointInterval         K: a checkpoint after every slot s with (s + 1) mod K = 0; the
+ *                                   same on every execution node (checkpoints must line up)
+ * @param trackedSlots               slots above the next one to execute that the embedded learner
+ *                                   tracks votes for (faulty acceptors cannot make it hold more)
+ * @param heartbeatNanos             period of gap checks, state-transfer checks and checkpoint re-sends
+ * @param stateTransferPatience      heartbeats without delivery progress, while a certified checkpoint
+ *                                   at or above the next slot is known, before asking a peer for state
+ *                                   (and between two such requests)
+ * @param checkpointsPerPeer         uncertified checkpoints kept per execution node (own states included)
+ * @param checkpointResendHeartbeats every how many heartbeats the latest own checkpoint is re-sent,
+ *                                   so that a node that missed it (cut off, restarted) can still
+ *                                   learn that a certified checkpoint exists
+ */
+public record ExecutionConfig(
+        int checkpointInterval,
+        int trackedSlots,
+        long heartbeatNanos,
+        int stateTransferPatience,
+        int checkpointsPerPeer,
+        int checkpointResendHeartbeats) {
+
+    public ExecutionConfig {
+        if (checkpointInterval < 1) throw new IllegalArgumentException("checkpointInterval < 1");
+        if (trackedSlots < 1 || trackedSlots > WireLimits.REPORT_SLOTS_MAX) throw new IllegalArgumentException("trackedSlots");
+        if (heartbeatNanos <= 0) throw new IllegalArgumentException("heartbeatNanos must be positive");
+        if (stateTransferPatience < 1) throw new IllegalArgumentException("stateTransferPatience < 1");
+        if (checkpointsPerPeer < 1 || checkpointsPerPeer > 64) throw new IllegalArgumentException("checkpointsPerPeer not in [1, 64]");
+        if (checkpointResendHeartbeats < 1) throw new IllegalArgumentException("checkpointResendHeartbeats < 1");
+    }
+
+    /** Defaults for a LAN or loopback, in step with the agreement defaults (K = 64, 20 ms heartbeats). */
+    public static ExecutionConfig defaults() {
+        return new ExecutionConfig(64, 256, ms(20), 10, 4, 16);
+    }
+
+    public ExecutionConfig withCheckpointInterval(int k) {
+        return new ExecutionConfig(k, trackedSlots, heartbeatNanos, stateTransferPatience, checkpointsPerPeer,
+                checkpointResendHeartbeats);
+    }
+
+    public ExecutionConfig withStateTransfer(int patience, int resendHeartbeats) {
+        return new ExecutionConfig(checkpointInterval, trackedSlots, heartbeatNanos, patience, checkpointsPerPeer,
+                resendHeartbeats);
+    }
+
+    public static long ms(long millis) {
+        return millis * 1_000_000L;
+    }
+}

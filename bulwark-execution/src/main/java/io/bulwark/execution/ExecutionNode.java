@@ -1,0 +1,647 @@
+package io.bulwark.execution;
+
+import io.bulwark.agreement.FabLearner;
+import io.bulwark.core.bytes.Bytes;
+import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.cluster.FabQuorums;
+import io.bulwark.core.codec.MalformedMessageException;
+import io.bulwark.core.codec.WireCodec;
+import io.bulwark.core.crypto.Digest;
+import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.SignatureVerifier;
+import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.message.Accepted;
+import io.bulwark.core.message.Batch;
+import io.bulwark.core.message.Commit;
+import io.bulwark.core.message.Decided;
+import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.core.message.Message;
+import io.bulwark.core.message.NewView;
+import io.bulwark.core.message.Proposal;
+import io.bulwark.core.message.Propose;
+import io.bulwark.core.message.Reply;
+import io.bulwark.core.message.Request;
+import io.bulwark.core.message.StateRequest;
+import io.bulwark.core.message.StateSnapshot;
+import io.bulwark.core.message.WireLimits;
+import io.bulwark.core.step.Outbox;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One execution node of the separated architecture (Yin, Martin, Venkataramani, Alvisi,
+ * Dahlin, "Separating Agreement from Execution for Byzantine Fault Tolerant Services", SOSP
+ * 2003), fed directly by FaB acceptors: a FaB learner, the application, checkpoints and state
+ * transfer in one deterministic core. No I/O: hosts feed it messages and timer firings with the
+ * current time, and carry out what it leaves in the {@link Outbox} (persists first).
+ *
+ * <pre>
+ *   a = 3f + 2t + 1 agreement nodes, 2g + 1 execution nodes (g Byzantine)
+ *   a − t matching ACCEPTED, 2f + t + 1 matching COMMIT, or f + 1 matching DECIDED
+ *                                        → slot learned ({@link FabLearner}); bodies from PROPOSE / NEW-VIEW / DECIDED
+ *   slot s delivered (in slot order)     → time = max(time, batch time); each request executed exactly once
+ *                                          per (client, timestamp), REPLY(client, timestamp, s, result) to the client;
+ *                                          a repeat of the last one re-sends the cached reply; older ones are dropped
+ *   client re-sends its last request     → the cached REPLY again (execution nodes never order requests)
+ *   delivered s with (s + 1) mod K = 0   → persist state; signed EXECUTION-CHECKPOINT(s, sha256(state))
+ *                                          to the other execution nodes and to the agreement nodes
+ *   g + 1 of 2g + 1 matching checkpoints → certified (one signer is correct); keep the state bytes to serve
+ *   certified C ≥ next slot, no delivery for stateTransferPatience heartbeats
+ *                                        → STATE-REQUEST(next slot) to one execution peer, rotating
+ *   STATE-SNAPSHOT(C, state, g + 1 signed checkpoints for (C, sha256(state)) from distinct execution nodes)
+ *                                        → restore, learner jumps past C, catch up from the agreement nodes
+ * </pre>
+ *
+ * A client accepts a result once g + 1 of the 2g + 1 execution nodes sent matching replies (one
+ * of them is correct); execution is deterministic, so every correct node sends the same reply.
+ */
+public final class ExecutionNode implements FabLearner.Listener {
+    /** Periodic catch-up, state-transfer and checkpoint re-send checks. */
+    public enum HeartbeatTimer { INSTANCE }
+
+    /** An own checkpoint state that may still become certified. */
+    private record OwnState(Digest digest, Bytes state) {}
+
+    /** A certified checkpoint whose state this node holds, so it can serve it to peers. */
+    private record Servable(CertifiedCheckpoint certificate, Bytes state) {}
+
+    private final ClusterSpec spec;
+    private final ExecutionConfig config;
+    private final int self;
+    private final Signer signer;
+    private final SignatureVerifier signatures;
+    private final StateMachine stateMachine;
+    private final FabLearner learner;
+    private final int firstExecutionNode;
+    private final int executionNodes;
+    /** Execution node ids other than this one, in id order. */
+    private final int[] peers;
+
+    // Application-facing state: everything in an ExecutionState besides the learner's log hash.
+    private long timeMillis;
+    private final TreeMap<Long, CachedReply> replies = new TreeMap<>();
+
+    // Checkpoints.
+    private final CheckpointVotes votes;
+    private final TreeMap<Long, OwnState> ownStates = new TreeMap<>();
+    private CertifiedCheckpoint certified;
+    private Servable servable;
+    private ExecutionCheckpoint latestOwn;
+
+    // Heartbeats and state transfer.
+    private long nowNanos;
+    private long heartbeats;
+    private long progressSlot = -1;
+    private int idleHeartbeats;
+    private int nextPeer;
+    private boolean stateRequestOutstanding;
+    /** Heartbeat at which each execution node was last sent a snapshot: at most one per heartbeat each. */
+    private final long[] servedAtHeartbeat;
+
+    // Counters, read by hosts for metrics and by tests.
+    private long executedRequests;
+    private long resentReplies;
+    private long staleRequests;
+    private long applicationErrors;
+    private long checkpointsTaken;
+    private long checkpointsCertified;
+    private long lateCheckpoints;
+    private long divergentCheckpoints;
+    private long stateRequestsSent;
+    private long stateSnapshotsServed;
+    private long stateTransfersDone;
+    private long stateTransfersRejected;
+    private long malformedMessages;
+    private long ignoredMessages;
+    private long unreadableRecords;
+
+    /**
+     * @param quorums      the agreement cluster's FaB quorum sizes (the simulator may pass a mutated copy)
+     * @param signer       this node's key, for its execution checkpoints
+     * @param signatures   public keys of every node (execution checkpoints are checked against them)
+     * @param stateMachine the application, in its initial state
+     */
+    public ExecutionNode(ClusterSpec spec, FabQuorums quorums, ExecutionConfig config, int self, Signer signer,
+            SignatureVerifier signatures, StateMachine stateMachine) {
+        if (spec.executionNodes() == 0) throw new IllegalArgumentException("the cluster has no execution nodes");
+        if (quorums.acceptors() != spec.agreementNodes()) throw new IllegalArgumentException("quorums do not match spec");
+        this.firstExecutionNode = spec.agreementNodes();
+        this.executionNodes = spec.executionNodes();
+        if (self < firstExecutionNode || self >= firstExecutionNode + executionNodes) {
+            throw new IllegalArgumentException("not an execution node: " + self);
+        }
+        if (!signer.principal().equals(Principal.node(self))) throw new IllegalArgumentException("signer is not node " + self);
+        this.spec = spec;
+        this.config = config;
+        this.self = self;
+        this.signer = signer;
+        this.signatures = signatures;
+        this.stateMachine = stateMachine;
+        // Execution nodes never answer DECISION-QUERY, so the learner retains a single slot.
+        this.learner = new FabLearner(quorums, config.trackedSlots(), 1, this);
+        this.peers = new int[executionNodes - 1];
+        for (int i = 0, j = 0; i < executionNodes; i++) {
+            if (firstExecutionNode + i != self) peers[j++] = firstExecutionNode + i;
+        }
+        this.votes = new CheckpointVotes(firstExecutionNode, executionNodes, config.checkpointsPerPeer());
+        this.servedAtHeartbeat = new long[executionNodes];
+        Arrays.fill(servedAtHeartbeat, -1);
+    }
+
+    /**
+     * Rebuilds a node after a crash from what it persisted: the latest readable checkpoint
+     * state (its own, so no certificate is needed). Slots after it are learned again from the
+     * agreement cluster; with no usable record the node starts from the empty state at slot 0
+     * and, if the agreement cluster no longer has the early slots, from a peer's certified
+     * checkpoint by state transfer.
+     *
+     * @param stateMachine the application in its initial state
+     */
+    public static ExecutionNode recover(ClusterSpec spec, FabQuorums quorums, ExecutionConfig config, int self,
+            Signer signer, SignatureVerifier signatures, StateMachine stateMachine, List<ExecutionPersisted> records) {
+        ExecutionNode node = new ExecutionNode(spec, quorums, config, self, signer, signatures, stateMachine);
+        List<ExecutionPersisted.Checkpoint> checkpoints = new ArrayList<>();
+        for (ExecutionPersisted r : records) {
+            if (r instanceof ExecutionPersisted.Checkpoint c) checkpoints.add(c);
+        }
+        // Latest first; a record that cannot be read (a torn write) gives way to the one before it.
+        checkpoints.sort(Comparator.comparingLong(ExecutionPersisted.Checkpoint::slot).reversed());
+        Bytes initial = null;
+        for (ExecutionPersisted.Checkpoint c : checkpoints) {
+            ExecutionState state;
+            try {
+                state = ExecutionState.decode(c.state());
+            } catch (MalformedMessageException e) {
+                node.unreadableRecords++;
+                continue;
+            }
+            if (state.slot() != c.slot()) {
+                node.unreadableRecords++;
+                continue;
+            }
+            if (initial == null) initial = stateMachine.snapshot();
+            if (!node.install(state, initial)) {
+                node.unreadableRecords++;
+                continue;
+            }
+            Digest digest = ExecutionState.digestOf(c.state());
+            node.learner.jumpTo(state.slot(), state.logHash());
+            node.latestOwn = node.sign(state.slot(), digest);
+            node.ownStates.put(state.slot(), new OwnState(digest, c.state()));
+            node.count(node.latestOwn);
+            break;
+        }
+        // After a restart, ask the agreement nodes what was decided meanwhile (probably something).
+        node.learner.noteSlotExists(node.learner.nextSlot());
+        return node;
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    public void start(long nowNanos, Outbox out) {
+        this.nowNanos = nowNanos;
+        out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+    }
+
+    public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
+        this.nowNanos = nowNanos;
+        if (from == null || m == null) {
+            ignoredMessages++;
+        } else if (from.kind() == Principal.Kind.CLIENT) {
+            if (m instanceof Request r && r.clientId() == from.id()) {
+                onClientRequest(r, out);
+            } else {
+                ignoredMessages++;
+            }
+        } else if (from.id() < firstExecutionNode) {
+            onAgreementMessage((int) from.id(), m, out);
+        } else if (isExecutionNode(from.id()) && from.id() != self) {
+            onPeerMessage((int) from.id(), m, out);
+        } else {
+            ignoredMessages++;
+        }
+    }
+
+    public void onTimer(long nowNanos, Object key, Outbox out) {
+        this.nowNanos = nowNanos;
+        if (key == HeartbeatTimer.INSTANCE) {
+            heartbeat(out);
+        } else {
+            ignoredMessages++;
+        }
+    }
+
+    /** Acceptors feed the learner; the leader (or any acceptor) supplies bodies, believed only once a learned digest matches. */
+    private void onAgreementMessage(int from, Message m, Outbox out) {
+        switch (m) {
+            case Accepted a -> learner.onAccepted(from, a, out);
+            case Commit c -> learner.onCommit(from, c, out);
+            case Decided d -> learner.onDecided(from, d, out);
+            case Propose p -> {
+                learner.onBody(p.slot(), p.batch(), out);
+                if (from == spec.leaderOf(p.pn())) learner.noteSlotExists(p.slot());
+            }
+            case NewView nv -> {
+                for (Proposal p : nv.proposals()) learner.onBody(p.slot(), p.batch(), out);
+            }
+            default -> ignoredMessages++;
+        }
+    }
+
+    private void onPeerMessage(int from, Message m, Outbox out) {
+        switch (m) {
+            case ExecutionCheckpoint c -> onExecutionCheckpoint(from, c, out);
+            case StateRequest q -> onStateRequest(from, q, out);
+            case StateSnapshot s -> onStateSnapshot(from, s, out);
+            default -> ignoredMessages++;
+        }
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    /** A client re-sent a request: answer from the reply cache, never execute (agreement orders requests). */
+    private void onClientRequest(Request r, Outbox out) {
+        CachedReply last = replies.get(r.clientId());
+        if (last != null && last.timestamp() == r.timestamp()) {
+            resentReplies++;
+            sendReply(r.clientId(), last, out);
+        } else {
+            ignoredMessages++;
+        }
+    }
+
+    @Override
+    public void onDeliver(long slot, Batch batch, Outbox out) {
+        // For observers (the simulator's agreement checks); this core has executed the batch itself.
+        out.deliver(slot, batch);
+        timeMillis = Math.max(timeMillis, batch.timeMillis());
+        for (Request r : batch.requests()) {
+            CachedReply last = replies.get(r.clientId());
+            if (last == null || r.timestamp() > last.timestamp()) {
+                CachedReply reply = new CachedReply(r.timestamp(), slot, execute(r));
+                replies.put(r.clientId(), reply);
+                executedRequests++;
+                sendReply(r.clientId(), reply, out);
+            } else if (r.timestamp() == last.timestamp()) {
+                resentReplies++;
+                sendReply(r.clientId(), last, out);
+            } else {
+                staleRequests++;
+            }
+        }
+        if ((slot + 1) % config.checkpointInterval() == 0) takeCheckpoint(slot, out);
+    }
+
+    /**
+     * The application's result. An application that breaks its contract (throws, returns null
+     * or an oversized result) gets an empty result: every correct replica does the same, so
+     * replicas still agree, and the node keeps running.
+     */
+    private Bytes execute(Request r) {
+        Bytes result;
+        try {
+            result = stateMachine.execute(r.clientId(), r.operation(), timeMillis);
+        } catch (RuntimeException e) {
+            applicationErrors++;
+            return Bytes.EMPTY;
+        }
+        if (result == null || result.length() > WireLimits.RESULT_BYTES_MAX) {
+            applicationErrors++;
+            return Bytes.EMPTY;
+        }
+        return result;
+    }
+
+    private static void sendReply(long clientId, CachedReply r, Outbox out) {
+        out.send(Principal.client(clientId), new Reply(clientId, r.timestamp(), r.slot(), r.result()));
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    private void takeCheckpoint(long slot, Outbox out) {
+        Bytes state = currentState(slot).encode();
+        Digest digest = ExecutionState.digestOf(state);
+        out.persist(new ExecutionPersisted.Checkpoint(slot, state));
+        checkpointsTaken++;
+        latestOwn = sign(slot, digest);
+        broadcast(latestOwn, out);
+        if (slot > certifiedSlot()) {
+            ownStates.put(slot, new OwnState(digest, state));
+            while (ownStates.size() > config.checkpointsPerPeer()) ownStates.pollFirstEntry();
+            count(latestOwn);
+        } else if (slot == certifiedSlot()) {
+            // Certified by peers before this node got here: keep the state if it matches.
+            if (digest.equals(certified.stateDigest())) {
+                servable = new Servable(certified, state);
+            } else {
+                divergentCheckpoints++;
+            }
+        }
+    }
+
+    private ExecutionState currentState(long slot) {
+        return new ExecutionState(slot, timeMillis, learner.logHash(), replies, stateMachine.snapshot());
+    }
+
+    private ExecutionCheckpoint sign(long slot, Digest digest) {
+        return new ExecutionCheckpoint(self, slot, digest,
+                signer.sign(WireCodec.executionCheckpointSignedBytes(self, slot, digest)));
+    }
+
+    /** To every other execution node (state transfer) and every agreement node (flow control, garbage collection). */
+    private void broadcast(ExecutionCheckpoint c, Outbox out) {
+        for (int peer : peers) out.sendToNode(peer, c);
+        for (int node = 0; node < firstExecutionNode; node++) out.sendToNode(node, c);
+    }
+
+    private void onExecutionCheckpoint(int from, ExecutionCheckpoint c, Outbox out) {
+        if (c.sender() != from || (c.slot() + 1) % config.checkpointInterval() != 0) {
+            malformedMessages++;
+            return;
+        }
+        if (c.slot() <= certifiedSlot()) {
+            lateCheckpoints++; // normal: the checkpoints after the (g+1)-th
+            return;
+        }
+        if (votes.has(from, c.slot())) {
+            ignoredMessages++; // a re-send, or a second (different) statement for the slot
+            return;
+        }
+        if (!signatures.verify(Principal.node(from), WireCodec.signedBytes(c), c.signature())) {
+            malformedMessages++;
+            return;
+        }
+        count(c);
+    }
+
+    private void count(ExecutionCheckpoint c) {
+        if (votes.add(c) >= spec.g() + 1) {
+            certify(new CertifiedCheckpoint(c.slot(), c.stateDigest(), votes.matching(c.slot(), c.stateDigest())));
+        }
+    }
+
+    private void certify(CertifiedCheckpoint cert) {
+        certified = cert;
+        checkpointsCertified++;
+        votes.forgetUpTo(cert.slot());
+        OwnState own = ownStates.get(cert.slot());
+        if (own != null) {
+            if (own.digest().equals(cert.stateDigest())) {
+                servable = new Servable(cert, own.state());
+            } else {
+                divergentCheckpoints++;
+            }
+        }
+        ownStates.headMap(cert.slot(), true).clear();
+        // If this node is behind, the slots up to the checkpoint are decided: worth catching up to.
+        learner.noteSlotExists(cert.slot());
+    }
+
+    // ---------------------------------------------------------------- state transfer
+
+    private void onStateRequest(int from, StateRequest q, Outbox out) {
+        if (servable == null || servable.certificate().slot() < q.slot()) {
+            ignoredMessages++;
+            return;
+        }
+        int index = from - firstExecutionNode;
+        if (servedAtHeartbeat[index] == heartbeats) {
+            ignoredMessages++; // a state is large: at most one per peer per heartbeat
+            return;
+        }
+        if (servable.state().length() > StateSnapshot.STATE_BYTES_MAX) {
+            ignoredMessages++; // too large for one frame
+            return;
+        }
+        servedAtHeartbeat[index] = heartbeats;
+        stateSnapshotsServed++;
+        CertifiedCheckpoint cert = servable.certificate();
+        out.sendToNode(from, new StateSnapshot(cert.slot(), servable.state(), cert.signatures()));
+    }
+
+    private void onStateSnapshot(int from, StateSnapshot s, Outbox out) {
+        if (!stateRequestOutstanding || s.slot() < learner.nextSlot()) {
+            ignoredMessages++;
+            return;
+        }
+        CertifiedCheckpoint cert = verifyCertificate(s.slot(), s.certificate());
+        if (cert == null || !ExecutionState.digestOf(s.state()).equals(cert.stateDigest())) {
+            stateTransfersRejected++;
+            return;
+        }
+        ExecutionState state;
+        try {
+            state = ExecutionState.decode(s.state());
+        } catch (MalformedMessageException e) {
+            stateTransfersRejected++;
+            return;
+        }
+        if (state.slot() != s.slot() || !install(state, stateMachine.snapshot())) {
+            stateTransfersRejected++;
+            return;
+        }
+        learner.jumpTo(state.slot(), state.logHash());
+        out.persist(new ExecutionPersisted.Checkpoint(state.slot(), s.state()));
+        stateTransfersDone++;
+        stateRequestOutstanding = false;
+        progressSlot = learner.nextSlot();
+        idleHeartbeats = 0;
+        if (cert.slot() > certifiedSlot()) {
+            certified = cert;
+            votes.forgetUpTo(cert.slot());
+        }
+        ownStates.headMap(cert.slot(), true).clear();
+        servable = new Servable(cert, s.state());
+        learner.noteSlotExists(learner.nextSlot());
+    }
+
+    /**
+     * The certificate if it is g + 1 or more valid signatures of distinct execution nodes, all
+     * on (slot, one digest); otherwise null.
+     */
+    private CertifiedCheckpoint verifyCertificate(long slot, List<ExecutionCheckpoint> certificate) {
+        if (certificate.size() < spec.g() + 1 || certificate.size() > executionNodes) return null;
+        Digest digest = certificate.getFirst().stateDigest();
+        BitSet signers = new BitSet();
+        for (ExecutionCheckpoint c : certificate) {
+            if (!isExecutionNode(c.sender()) || c.slot() != slot || !c.stateDigest().equals(digest)) return null;
+            int index = c.sender() - firstExecutionNode;
+            if (signers.get(index)) return null;
+            signers.set(index);
+        }
+        for (ExecutionCheckpoint c : certificate) {
+            if (!signatures.verify(Principal.node(c.sender()), WireCodec.signedBytes(c), c.signature())) return null;
+        }
+        return new CertifiedCheckpoint(slot, digest, certificate);
+    }
+
+    /**
+     * Replaces the application state, reply cache and time with {@code state}'s. If the
+     * application refuses the snapshot, puts {@code fallback} back and returns false.
+     */
+    private boolean install(ExecutionState state, Bytes fallback) {
+        try {
+            stateMachine.restore(state.application());
+        } catch (RuntimeException refused) {
+            stateMachine.restore(fallback);
+            return false;
+        }
+        replies.clear();
+        replies.putAll(state.replies());
+        timeMillis = state.timeMillis();
+        return true;
+    }
+
+    // ---------------------------------------------------------------- heartbeat
+
+    private void heartbeat(Outbox out) {
+        heartbeats++;
+        out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        learner.checkGap(spec.agreementNodes(), self, out);
+        long next = learner.nextSlot();
+        if (next != progressSlot) {
+            progressSlot = next;
+            idleHeartbeats = 0;
+        } else {
+            idleHeartbeats++;
+        }
+        // The agreement nodes had their chance to fill the gap: fetch the state from a peer instead.
+        if (certified != null && certified.slot() >= next && idleHeartbeats >= config.stateTransferPatience()
+                && peers.length > 0) {
+            int peer = peers[nextPeer];
+            nextPeer = (nextPeer + 1) % peers.length;
+            out.sendToNode(peer, new StateRequest(next));
+            stateRequestsSent++;
+            stateRequestOutstanding = true;
+            idleHeartbeats = 0;
+        }
+        if (latestOwn != null && heartbeats % config.checkpointResendHeartbeats() == 0) broadcast(latestOwn, out);
+    }
+
+    // ---------------------------------------------------------------- observation
+
+    private boolean isExecutionNode(long id) {
+        return id >= firstExecutionNode && id < firstExecutionNode + executionNodes;
+    }
+
+    private long certifiedSlot() {
+        return certified == null ? -1 : certified.slot();
+    }
+
+    public int id() {
+        return self;
+    }
+
+    /** The next slot to execute: every slot below it has been executed (or installed by state transfer). */
+    public long nextSlot() {
+        return learner.nextSlot();
+    }
+
+    /** The batch time so far: what the application was last given. */
+    public long timeMillis() {
+        return timeMillis;
+    }
+
+    /** The last reply to {@code clientId}, or null. */
+    public CachedReply cachedReply(long clientId) {
+        return replies.get(clientId);
+    }
+
+    /** A copy of the reply cache, by client id. */
+    public Map<Long, CachedReply> replyCache() {
+        return new TreeMap<>(replies);
+    }
+
+    /** The latest certified checkpoint this node knows of, or null. */
+    public CertifiedCheckpoint certifiedCheckpoint() {
+        return certified;
+    }
+
+    /** The slot of the certified checkpoint this node can serve to peers, or -1. */
+    public long servableSlot() {
+        return servable == null ? -1 : servable.certificate().slot();
+    }
+
+    /** The last checkpoint this node signed, or null. */
+    public ExecutionCheckpoint latestCheckpoint() {
+        return latestOwn;
+    }
+
+    public FabLearner learner() {
+        return learner;
+    }
+
+    public long executedRequests() {
+        return executedRequests;
+    }
+
+    /** Cached replies sent again: for a repeated request in a decided batch, or a client's retransmission. */
+    public long resentReplies() {
+        return resentReplies;
+    }
+
+    /** Decided requests older than their client's last executed one, dropped. */
+    public long staleRequests() {
+        return staleRequests;
+    }
+
+    /** Operations on which the application threw, or returned null or an oversized result. */
+    public long applicationErrors() {
+        return applicationErrors;
+    }
+
+    public long checkpointsTaken() {
+        return checkpointsTaken;
+    }
+
+    public long checkpointsCertified() {
+        return checkpointsCertified;
+    }
+
+    /** Checkpoints that arrived for a slot already certified (normal: the ones after the (g+1)-th). */
+    public long lateCheckpoints() {
+        return lateCheckpoints;
+    }
+
+    /** Own states that did not match the certified digest: this node's application is not deterministic. */
+    public long divergentCheckpoints() {
+        return divergentCheckpoints;
+    }
+
+    public long stateRequestsSent() {
+        return stateRequestsSent;
+    }
+
+    public long stateSnapshotsServed() {
+        return stateSnapshotsServed;
+    }
+
+    public long stateTransfersDone() {
+        return stateTransfersDone;
+    }
+
+    /** Snapshots dropped for a bad certificate, a digest mismatch or an unreadable state. */
+    public long stateTransfersRejected() {
+        return stateTransfersRejected;
+    }
+
+    /** Inputs that are invalid in themselves (bad signature, sender mismatch, misaligned checkpoint slot). */
+    public long malformedMessages() {
+        return malformedMessages;
+    }
+
+    /** Inputs from unexpected senders, of unexpected types, or of no use now (the learner's own count included). */
+    public long ignoredMessages() {
+        return ignoredMessages + learner.ignoredMessages();
+    }
+
+    /** Persisted records {@link #recover} could not use. */
+    public long unreadableRecords() {
+        return unreadableRecords;
+    }
+}

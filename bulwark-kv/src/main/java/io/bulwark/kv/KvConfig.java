@@ -1,0 +1,40 @@
+package io.bulwark.kv;
+
+/**
+ * Configuration of a {@link KvStateMachine}. Part of the replicated application: every
+ * execution node must use the same values, or their results and states diverge.
+ *
+ * @param maxStoreBytes      the size cap: a write that would make {@link KvStateMachine#storeBytes()}
+ *                           exceed it is refused with {@link KvErrorCode#STORE_FULL} (writes that
+ *                           shrink the store always succeed). At most {@link #MAX_STORE_BYTES_LIMIT},
+ *                           so that a snapshot always fits in one byte array.
+ * @param maxScanResultBytes the byte budget of one scan result, counted as the entries' encoded
+ *                           size (8 + key + value bytes each); a scan stops (with
+ *                           {@code truncated}) before the entry that would exceed it, but always
+ *                           returns at least one entry if there is one
+ */
+public record KvConfig(long maxStoreBytes, int maxScanResultBytes) {
+    /** Keeps a snapshot (about {@code maxStoreBytes} long) below Java's array size limit. */
+    public static final long MAX_STORE_BYTES_LIMIT = 1L << 30;
+    public static final long DEFAULT_MAX_STORE_BYTES = 256L * 1024 * 1024;
+    public static final int DEFAULT_MAX_SCAN_RESULT_BYTES = 1024 * 1024;
+
+    public static final KvConfig DEFAULTS = new KvConfig(DEFAULT_MAX_STORE_BYTES, DEFAULT_MAX_SCAN_RESULT_BYTES);
+
+    public KvConfig {
+        if (maxStoreBytes < 0 || maxStoreBytes > MAX_STORE_BYTES_LIMIT) {
+            throw new IllegalArgumentException("maxStoreBytes " + maxStoreBytes + " not in [0, " + MAX_STORE_BYTES_LIMIT + "]");
+        }
+        if (maxScanResultBytes < 1) {
+            throw new IllegalArgumentException("maxScanResultBytes " + maxScanResultBytes + " < 1");
+        }
+    }
+
+    public KvConfig withMaxStoreBytes(long bytes) {
+        return new KvConfig(bytes, maxScanResultBytes);
+    }
+
+    public KvConfig withMaxScanResultBytes(int bytes) {
+        return new KvConfig(maxStoreBytes, bytes);
+    }
+}
