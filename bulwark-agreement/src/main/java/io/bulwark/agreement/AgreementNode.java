@@ -76,6 +76,8 @@ public final class AgreementNode implements FabLearner.Listener {
     private final FabLearner learner;
     private final ClientTable clients = new ClientTable();
     private final Predicate<Request> decided = clients::isDecided;
+    /** Every learner: the agreement nodes, then the execution nodes. */
+    private final int[] learners;
 
     /** Requests this node knows of and waits to see decided: the leader is suspected if one waits too long. */
     private final LinkedHashMap<RequestId, Watched> watched = new LinkedHashMap<>();
@@ -126,6 +128,7 @@ public final class AgreementNode implements FabLearner.Listener {
         int[] learners = new int[a + externalLearners.length];
         for (int i = 0; i < a; i++) learners[i] = i;
         System.arraycopy(externalLearners, 0, learners, a, externalLearners.length);
+        this.learners = learners;
         this.acceptor = new FabAcceptor(spec, config, self, signer, signatures, clientMacs, learners);
         this.proposer = new FabProposer(spec, config, self, learners, acceptor.certificates());
         this.learner = new FabLearner(config.quorums(), config.logWindowSlots(), config.retainedSlots(), this);
@@ -413,7 +416,8 @@ public final class AgreementNode implements FabLearner.Listener {
     }
 
     private void broadcastNewView(NewView nv, Outbox out) {
-        for (int node = 0; node < spec.agreementNodes(); node++) out.sendToNode(node, nv);
+        // External learners (execution nodes) need the re-proposed bodies too.
+        for (int node : learners) out.sendToNode(node, nv);
     }
 
     private void onNewView(int from, NewView nv, Outbox out) {

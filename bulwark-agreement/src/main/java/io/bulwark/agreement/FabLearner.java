@@ -243,6 +243,11 @@ public final class FabLearner {
      * retained less than it is missing). Only hosts whose application state is transferred
      * separately do this; the log hash continues from the certified one.
      */
+    public void jumpTo(long stableSlot, Digest stableLogHash, Outbox out) {
+        jumpTo(stableSlot, stableLogHash);
+        deliverReady(out); // slots above it that were already learned need no further input
+    }
+
     public void jumpTo(long stableSlot, Digest stableLogHash) {
         if (stableSlot < nextSlot) return;
         slots.headMap(stableSlot, true).clear();

@@ -31,6 +31,11 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DemoCommand.class,
             SimCommand.class,
+            KvCommand.class,
+            BenchCommand.class,
+            InitCommand.class,
+            NodeCommand.class,
+            UpCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BulwarkCommand implements Callable<Integer> {

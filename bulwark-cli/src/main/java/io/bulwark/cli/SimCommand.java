@@ -9,6 +9,8 @@ import io.bulwark.sim.SimPlan;
 import io.bulwark.sim.SimResult;
 import io.bulwark.sim.Simulation;
 import io.bulwark.sim.strategy.StrategyCatalogue;
+import io.bulwark.sim.ExecutionFault;
+import io.bulwark.sim.execution.ExecutionFaultCatalogue;
 import java.io.PrintStream;
 import java.util.EnumSet;
 import java.util.List;
@@ -44,6 +46,14 @@ public final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--t", defaultValue = "1", description = "Slow nodes the fast path survives, 0 <= t <= f (default ${DEFAULT-VALUE}).")
     int t;
+
+    @Option(names = "--g", defaultValue = "-1", description = "Byzantine execution nodes tolerated: 2g+1 execution nodes run"
+            + " the key-value store and clients' histories are checked for linearizability; -1 (default) for an"
+            + " agreement cluster alone.")
+    int g;
+
+    @Option(names = "--execution-strategy", description = "Make every faulty execution node run this strategy (see --list-strategies).")
+    String executionStrategy;
 
     @Option(names = "--seeds", defaultValue = "100", description = "Number of seeded runs (default ${DEFAULT-VALUE}).")
     int seeds;
@@ -83,7 +93,10 @@ public final class SimCommand implements Callable<Integer> {
         PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
         List<ByzantineStrategy> catalogue = StrategyCatalogue.all();
         if (listStrategies) {
-            for (ByzantineStrategy s : catalogue) out.printf("%-22s %s%n", s.name(), s.description());
+            out.println("Agreement nodes (--strategy):");
+            for (ByzantineStrategy s : catalogue) out.printf("  %-22s %s%n", s.name(), s.description());
+            out.println("Execution nodes (--execution-strategy, with --g):");
+            for (ExecutionFault s : ExecutionFaultCatalogue.all()) out.printf("  %-22s %s%n", s.name(), s.description());
             return 0;
         }
         if (protocol != Protocol.fab) {
@@ -91,7 +104,7 @@ public final class SimCommand implements Callable<Integer> {
         }
         ClusterSpec cluster;
         try {
-            cluster = ClusterSpec.agreementOnly(f, t);
+            cluster = new ClusterSpec(f, t, g, -1);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -108,6 +121,15 @@ public final class SimCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        List<ExecutionFault> executionStrategies = ExecutionFaultCatalogue.all();
+        if (executionStrategy != null) {
+            if (g < 0) throw new ParameterException(spec.commandLine(), "--execution-strategy needs --g");
+            try {
+                executionStrategies = List.of(ExecutionFaultCatalogue.byName(executionStrategy));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         FabConfig config = SimPlan.simulatorConfig(f, t);
         if (mutate != null) {
             String[] parts = mutate.split(":");
@@ -119,7 +141,7 @@ public final class SimCommand implements Callable<Integer> {
             System.err.println("warning: quorum sizes deliberately broken: " + config.quorums());
         }
         SimPlan plan = new SimPlan(cluster, config, classes.contains(Fault.network), classes.contains(Fault.byzantine),
-                strategies, clients, durationMs * 1_000_000L, 16);
+                strategies, executionStrategies, clients, durationMs * 1_000_000L, 16);
         return seed != null ? runOne(plan, out) : runCampaign(plan, out);
     }
 
@@ -129,6 +151,11 @@ public final class SimCommand implements Callable<Integer> {
                 run.options().network().chaotic() ? "chaotic until GST=" + run.options().network().gstNanos() / 1_000_000 + "ms" : "stable");
         SimResult r = new Simulation(run.options()).run();
         printViolations(out, r);
+        if (g >= 0) {
+            out.printf("key-value history: %d calls, %d answered, %s; replies %s message delays after PROPOSE%n",
+                    r.requestsSubmitted(), r.requestsCompleted(), r.linearizability(),
+                    delays(r.replyDelaysMax() < 0 ? 0 : 1, r.replyDelaysMin(), r.replyDelaysMax()));
+        }
         out.printf("SIM runs=1 decided=%d safety_violations=%d liveness_violations=%d fast_path_delays=%s%n",
                 r.decidedSlots(), r.safetyViolations().size(), r.livenessViolations().size(),
                 delays(r.fastPathSlots(), r.fastPathDelaysMin(), r.fastPathDelaysMax()));
@@ -150,10 +177,10 @@ public final class SimCommand implements Callable<Integer> {
                 }
             }
         });
-        out.printf("%n%-32s %6s %9s %7s %9s %10s %8s%n", "faults", "runs", "decided", "safety", "liveness", "fast-slots", "delays");
+        out.printf("%n%-48s %6s %9s %7s %9s %10s %8s%n", "faults", "runs", "decided", "safety", "liveness", "fast-slots", "delays");
         for (Map.Entry<String, SimCampaign.Row> e : report.rows().entrySet()) {
             SimCampaign.Row row = e.getValue();
-            out.printf("%-32s %6d %9d %7d %9d %10d %8s%n", e.getKey(), row.runs, row.decided, row.safety, row.liveness,
+            out.printf("%-48s %6d %9d %7d %9d %10d %8s%n", e.getKey(), row.runs, row.decided, row.safety, row.liveness,
                     row.fastPathSlots, delays(row.fastPathSlots, row.fastPathDelaysMin, row.fastPathDelaysMax));
         }
         double seconds = report.wallNanos() / 1e9;
@@ -162,7 +189,8 @@ public final class SimCommand implements Callable<Integer> {
         for (SimCampaign.Failure failure : report.failures()) {
             out.printf("%nFAILED seed %d (%s; %s):%n", failure.seed(), failure.label(), failure.faults());
             printViolations(out, failure.result());
-            out.printf("  replay: ./bulwark sim --protocol fab --f %d --t %d%s%s%s --seed %d --trace%n", f, t,
+            out.printf("  replay: ./bulwark sim --protocol fab --f %d --t %d%s%s%s%s --seed %d --trace%n", f, t,
+                    g >= 0 ? " --g " + g + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy) : "",
                     faults == null ? "" : " --faults " + String.join(",", faults.stream().map(Enum::name).sorted().toList()),
                     strategy == null ? "" : " --strategy " + strategy, mutate == null ? "" : " --mutate " + mutate,
                     failure.seed());

@@ -7,7 +7,10 @@ import io.bulwark.core.message.WireLimits;
  * the simulator). Every value that bounds memory is here.
  *
  * @param checkpointInterval         K: a checkpoint after every slot s with (s + 1) mod K = 0; the
- *                                   same on every execution node (checkpoints must line up)
+ *                                   same on every execution node (checkpoints must line up). The
+ *                                   agreement leader proposes at most its {@code executionWindowSlots}
+ *                                   beyond the last certified execution checkpoint, so K must be well
+ *                                   below that window (at most half of it), or ordering stalls
  * @param trackedSlots               slots above the next one to execute that the embedded learner
  *                                   tracks votes for (faulty acceptors cannot make it hold more)
  * @param heartbeatNanos             period of gap checks, state-transfer checks and checkpoint re-sends

@@ -59,6 +59,14 @@ import java.util.TreeMap;
  *
  * A client accepts a result once g + 1 of the 2g + 1 execution nodes sent matching replies (one
  * of them is correct); execution is deterministic, so every correct node sends the same reply.
+ * Memory is bounded against faulty peers: uncertified checkpoints are kept per execution node
+ * (its {@code checkpointsPerPeer} highest slots above the last certified one), snapshots are
+ * only considered while a state request is outstanding and served at most once per heartbeat
+ * per peer, and the learner tracks {@code trackedSlots} slots.
+ * Time enters only as the batch time chosen by the leader; {@code nowNanos} parameters are
+ * accepted for symmetry with the other cores and not used. Each delivered slot is also put in
+ * {@link Outbox#deliveries()} for observers (the simulator's checkers): the host must not
+ * execute it again. What is persisted: {@link ExecutionPersisted}.
  */
 public final class ExecutionNode implements FabLearner.Listener {
     /** Periodic catch-up, state-transfer and checkpoint re-send checks. */
@@ -94,7 +102,6 @@ public final class ExecutionNode implements FabLearner.Listener {
     private ExecutionCheckpoint latestOwn;
 
     // Heartbeats and state transfer.
-    private long nowNanos;
     private long heartbeats;
     private long progressSlot = -1;
     private int idleHeartbeats;
@@ -204,12 +211,10 @@ public final class ExecutionNode implements FabLearner.Listener {
     // ---------------------------------------------------------------- inputs
 
     public void start(long nowNanos, Outbox out) {
-        this.nowNanos = nowNanos;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
     }
 
     public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
-        this.nowNanos = nowNanos;
         if (from == null || m == null) {
             ignoredMessages++;
         } else if (from.kind() == Principal.Kind.CLIENT) {
@@ -228,7 +233,6 @@ public final class ExecutionNode implements FabLearner.Listener {
     }
 
     public void onTimer(long nowNanos, Object key, Outbox out) {
-        this.nowNanos = nowNanos;
         if (key == HeartbeatTimer.INSTANCE) {
             heartbeat(out);
         } else {
@@ -275,6 +279,7 @@ public final class ExecutionNode implements FabLearner.Listener {
         }
     }
 
+    /** Called by the embedded learner for each decided slot, in slot order; not for hosts. */
     @Override
     public void onDeliver(long slot, Batch batch, Outbox out) {
         // For observers (the simulator's agreement checks); this core has executed the batch itself.
@@ -445,8 +450,8 @@ public final class ExecutionNode implements FabLearner.Listener {
             stateTransfersRejected++;
             return;
         }
-        learner.jumpTo(state.slot(), state.logHash());
         out.persist(new ExecutionPersisted.Checkpoint(state.slot(), s.state()));
+        learner.jumpTo(state.slot(), state.logHash(), out);
         stateTransfersDone++;
         stateRequestOutstanding = false;
         progressSlot = learner.nextSlot();

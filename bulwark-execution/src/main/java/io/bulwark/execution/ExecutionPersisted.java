@@ -7,7 +7,7 @@ import java.util.Objects;
  * Facts an execution node writes durably before sending the messages that depend on them.
  * {@link ExecutionNode#recover} restarts from the latest one; slots after it are learned again
  * from the agreement cluster and re-executed (deterministically, so with the same results).
- * A host may discard every record but the latest.
+ * A host may discard every record older than the latest one it has durably written.
  */
 public sealed interface ExecutionPersisted {
     /**

@@ -1,23 +1,26 @@
 package io.bulwark.execution;
 
 import static io.bulwark.execution.ExecCluster.ofType;
-import static io.bulwark.execution.ExecCluster.to;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.core.bytes.Bytes;
+import io.bulwark.core.codec.MalformedMessageException;
 import io.bulwark.core.codec.WireCodec;
 import io.bulwark.core.crypto.Digest;
 import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.message.Accepted;
 import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.Decided;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.core.message.Propose;
 import io.bulwark.core.message.Reply;
 import io.bulwark.core.message.Request;
 import io.bulwark.core.message.StateRequest;
 import io.bulwark.core.message.StateSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -79,11 +82,11 @@ class ExecutionNodeTest {
         // Node 1: slots in reverse, ACCEPTED before the bodies.
         for (int s = 5; s >= 0; s--) {
             for (int a = 0; a < c.quorums.fast(); a++) {
-                c.inject(Principal.node(a), 1, new io.bulwark.core.message.Accepted(0, s, batches.get(s).digest()));
+                c.inject(Principal.node(a), 1, new Accepted(0, s, batches.get(s).digest()));
             }
         }
         assertThat(c.nodes[1].nextSlot()).isZero();
-        for (int s = 5; s >= 0; s--) c.inject(Principal.node(0), 1, new io.bulwark.core.message.Propose(0, s, batches.get(s)));
+        for (int s = 5; s >= 0; s--) c.inject(Principal.node(0), 1, new Propose(0, s, batches.get(s)));
         // Node 2: from f + 1 matching DECIDED only (catch-up path).
         for (int s = 0; s < 6; s++) {
             for (int a = 0; a < c.quorums.proof(); a++) c.inject(Principal.node(a), 2, new Decided(s, batches.get(s)));
@@ -444,14 +447,14 @@ class ExecutionNodeTest {
     }
 
     /** The reply cache in node {@code index}'s persisted checkpoint at {@code slot}. */
-    static java.util.Map<Long, CachedReply> replyCacheAfter(ExecCluster c, int index, long slot) {
+    static Map<Long, CachedReply> replyCacheAfter(ExecCluster c, int index, long slot) {
         try {
             Bytes state = c.disks[index].stream()
                     .map(p -> (ExecutionPersisted.Checkpoint) p)
                     .filter(p -> p.slot() == slot)
                     .findFirst().orElseThrow().state();
             return ExecutionState.decode(state).replies();
-        } catch (io.bulwark.core.codec.MalformedMessageException e) {
+        } catch (MalformedMessageException e) {
             throw new AssertionError(e);
         }
     }

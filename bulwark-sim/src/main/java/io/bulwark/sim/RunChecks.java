@@ -5,6 +5,9 @@ import io.bulwark.core.crypto.Digest;
 import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.Request;
 import io.bulwark.core.message.RequestId;
+import io.bulwark.sim.linearizability.CheckResult;
+import io.bulwark.sim.linearizability.History;
+import io.bulwark.sim.linearizability.LinearizabilityChecker;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,10 +50,50 @@ final class RunChecks implements RunObserver {
     private final List<String> liveness = new ArrayList<>();
     private final List<String> fastPath = new ArrayList<>();
 
-    RunChecks(ClusterSpec spec, List<Integer> correct, long gstNanos) {
+    private final List<Integer> correctExecution;
+    private final History.Builder history = History.builder();
+    /** Digests of correct execution nodes' checkpoints, per slot: all must match. */
+    private final Map<Long, Digest> executionDigests = new HashMap<>();
+    private final Map<Long, Integer> executionDigestBy = new HashMap<>();
+    private final Map<Long, List<Integer>> replyDepths = new HashMap<>();
+
+    RunChecks(ClusterSpec spec, List<Integer> correct, List<Integer> correctExecution, long gstNanos) {
         this.spec = spec;
         this.correct = List.copyOf(correct);
+        this.correctExecution = List.copyOf(correctExecution);
         this.gstNanos = gstNanos;
+    }
+
+    /** The key-value history clients record (execution runs only). */
+    History.Builder history() {
+        return history;
+    }
+
+    /** A correct execution node checkpointed {@code slot} with {@code digest}: every correct one must agree. */
+    void executionCheckpoint(int node, long slot, Digest digest) {
+        Digest prior = executionDigests.putIfAbsent(slot, digest);
+        if (prior == null) {
+            executionDigestBy.put(slot, node);
+        } else if (!prior.equals(digest)) {
+            add(safety, "execution: slot " + slot + ": node " + executionDigestBy.get(slot) + " checkpointed state " + prior
+                    + " but node " + node + " checkpointed " + digest);
+        }
+    }
+
+    /** A client received a correct execution node's reply that left {@code depth} message delays after its slot's PROPOSE. */
+    void replyDepth(io.bulwark.core.message.Reply reply, int depth) {
+        replyDepths.computeIfAbsent(reply.slot(), s -> new ArrayList<>()).add(depth);
+    }
+
+    /** A client got a certified answer it cannot even decode: g+1 execution nodes agreed on garbage. */
+    void badReply(String what) {
+        add(safety, "reply certificate: " + what);
+    }
+
+    /** A key-value client's call (client, timestamp) was answered as decided in {@code slot}. */
+    void completed(long client, long timestamp, long slot, long now) {
+        requestsCompleted++;
+        completedSlot.put(new RequestId(client, timestamp), slot);
     }
 
     private static void add(List<String> list, String violation) {
@@ -103,7 +146,7 @@ final class RunChecks implements RunObserver {
         deliveryDepths.computeIfAbsent(slot, s -> new ArrayList<>()).add(depth);
     }
 
-    SimResult finish(long seed, long now, long[] heights, List<Request> outstanding, long lastViewChangeStart,
+    SimResult finish(long seed, long now, long[] heights, long[] executed, List<String> outstanding, long lastViewChangeStart,
             long messages, long bytes, long malformed) {
         for (Map.Entry<RequestId, Long> e : completedSlot.entrySet()) {
             Long first = firstSlot.get(e.getKey());
@@ -115,13 +158,24 @@ final class RunChecks implements RunObserver {
                         + " but it first appears in slot " + first);
             }
         }
-        for (Request r : outstanding) {
-            add(liveness, "request " + r.id() + " still unanswered at " + now / 1_000_000 + " ms");
+        for (String r : outstanding) {
+            add(liveness, r + " still unanswered at " + now / 1_000_000 + " ms");
         }
         long top = 0;
         for (int i : correct) top = Math.max(top, heights[i]);
         for (int i : correct) {
             if (heights[i] < top) add(liveness, "node " + i + " delivered up to slot " + heights[i] + " of " + top);
+        }
+        for (int i : correctExecution) {
+            if (executed[i] < top) add(liveness, "execution node " + i + " executed up to slot " + executed[i] + " of " + top);
+        }
+        String linearizability = "n/a";
+        if (!correctExecution.isEmpty() && history.size() > 0) {
+            CheckResult lin = LinearizabilityChecker.check(history.build());
+            linearizability = lin.verdict().name().toLowerCase();
+            if (lin.verdict() == CheckResult.Verdict.NOT_LINEARIZABLE) {
+                add(safety, "linearizability: " + lin.violations().getFirst());
+            }
         }
         long fastSlots = 0;
         int min = Integer.MAX_VALUE;
@@ -144,7 +198,27 @@ final class RunChecks implements RunObserver {
                 }
             }
         }
-        return new SimResult(seed, top, submitted.size(), requestsCompleted, List.copyOf(safety), List.copyOf(liveness),
-                List.copyOf(fastPath), fastSlots, fastSlots == 0 ? -1 : min, max, messages, bytes, malformed, now);
+        // The whole request path on the fast path: PROPOSE, ACCEPTED, REPLY = 3 after the leader got the request.
+        int replyDepthMin = Integer.MAX_VALUE;
+        int replyDepthMax = -1;
+        if (faultyCount <= spec.t()) {
+            long since = Math.max(gstNanos, lastViewChangeStart);
+            for (Map.Entry<Long, List<Integer>> e : replyDepths.entrySet()) {
+                Long proposed = proposedAt.get(e.getKey());
+                if (proposed == null || proposed <= since) continue;
+                for (int d : e.getValue()) {
+                    replyDepthMin = Math.min(replyDepthMin, d);
+                    replyDepthMax = Math.max(replyDepthMax, d);
+                    if (d != 3) {
+                        add(fastPath, "a reply for slot " + e.getKey() + " left " + (d >= Simulation.DEPTH_UNTRACKED ? "an untracked number of"
+                                : Integer.toString(d)) + " message delays after PROPOSE, expected 3 (4 from the client)");
+                    }
+                }
+            }
+        }
+        long submittedCount = correctExecution.isEmpty() ? submitted.size() : history.size();
+        return new SimResult(seed, top, submittedCount, requestsCompleted, List.copyOf(safety), List.copyOf(liveness),
+                List.copyOf(fastPath), fastSlots, fastSlots == 0 ? -1 : min, max, messages, bytes, malformed, now,
+                linearizability, replyDepthMax < 0 ? -1 : replyDepthMin, replyDepthMax);
     }
 }

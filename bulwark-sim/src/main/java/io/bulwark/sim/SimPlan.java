@@ -1,6 +1,7 @@
 package io.bulwark.sim;
 
 import io.bulwark.agreement.FabConfig;
+import io.bulwark.execution.ExecutionConfig;
 import io.bulwark.core.cluster.ClusterSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -18,7 +19,14 @@ import java.util.SplittableRandom;
  * @param clientActiveNanos virtual time during which clients submit requests
  */
 public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
-        List<ByzantineStrategy> strategies, int clients, long clientActiveNanos, int operationBytes) {
+        List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, int clients, long clientActiveNanos,
+        int operationBytes) {
+
+    /** An agreement-only plan (no execution cluster). */
+    public SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
+            List<ByzantineStrategy> strategies, int clients, long clientActiveNanos, int operationBytes) {
+        this(spec, config, networkFaults, byzantineFaults, strategies, List.of(), clients, clientActiveNanos, operationBytes);
+    }
 
     private static final long MS = NetworkProfile.MS;
 
@@ -27,6 +35,11 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
         return FabConfig.defaults(f, t)
                 .withTimes(200 * MS, 200 * MS, 3_200 * MS, 10 * MS, 20 * MS)
                 .withWindows(8, 64, 32, 256, 8_192);
+    }
+
+    /** Execution checkpoints often enough that runs of a few hundred slots certify several. */
+    public static ExecutionConfig simulatorExecutionConfig() {
+        return ExecutionConfig.defaults().withCheckpointInterval(16);
     }
 
     /** What one seed does: the primary strategy (for tables), the faults and the network. */
@@ -57,6 +70,25 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
                 faults.add(new Simulation.Fault(ids.get(i), s));
             }
         }
+        Simulation.ExecutionSetup execution = null;
+        if (spec.executionNodes() > 0) {
+            List<Simulation.ExecutionFaultAt> executionFaults = new ArrayList<>();
+            if (byzantineFaults && spec.g() > 0 && !executionStrategies.isEmpty() && r.nextInt(3) != 0) {
+                int count = 1 + r.nextInt(spec.g());
+                List<Integer> ids = new ArrayList<>();
+                while (ids.size() < count) {
+                    int id = spec.agreementNodes() + r.nextInt(spec.executionNodes());
+                    if (!ids.contains(id)) ids.add(id);
+                }
+                for (int id : ids) {
+                    executionFaults.add(new Simulation.ExecutionFaultAt(id, executionStrategies.get(r.nextInt(executionStrategies.size()))));
+                }
+                String names = executionFaults.stream().map(f -> f.fault().name()).distinct().sorted()
+                        .reduce((x, y) -> x + "," + y).orElse("");
+                label = label.equals("none") ? names : label + "+" + names;
+            }
+            execution = new Simulation.ExecutionSetup(simulatorExecutionConfig(), executionFaults, 4, 0.5);
+        }
         NetworkProfile net = NetworkProfile.stable();
         if (network) {
             long gst = (100 + r.nextInt(400)) * MS;
@@ -65,18 +97,23 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
             label = label.equals("none") ? "network" : label + "+network";
         }
         Simulation.Options options = new Simulation.Options(spec, config, seed, net, List.copyOf(faults), clients,
-                clientActiveNanos, 30_000 * MS, 2_000 * MS, 300 * MS, operationBytes, trace);
+                clientActiveNanos, 30_000 * MS, 2_000 * MS, 300 * MS, operationBytes, trace, execution);
         return new Run(seed, label, options);
     }
 
     /** The faults of a run in words, for reports: "n0=equivocating-leader n3=silent". */
     public static String describeFaults(Simulation.Options o) {
-        if (o.faults().isEmpty()) return "no faulty nodes";
         StringBuilder b = new StringBuilder();
         for (Simulation.Fault f : o.faults()) {
             if (!b.isEmpty()) b.append(' ');
             b.append('n').append(f.node()).append('=').append(f.strategy().name());
         }
-        return b.toString();
+        if (o.execution() != null) {
+            for (Simulation.ExecutionFaultAt f : o.execution().faults()) {
+                if (!b.isEmpty()) b.append(' ');
+                b.append('n').append(f.node()).append('=').append(f.fault().name());
+            }
+        }
+        return b.isEmpty() ? "no faulty nodes" : b.toString();
     }
 }

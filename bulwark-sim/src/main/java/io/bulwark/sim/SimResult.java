@@ -8,6 +8,9 @@ import java.util.List;
  * @param decidedSlots        slots decided (the highest delivered height among correct nodes)
  * @param fastPathSlots       slot deliveries checked for the fast path (correct leader, at most t faulty, after GST)
  * @param fastPathDelaysMax   largest message-delay count among them (2 when the fast path holds), or -1 if none
+ * @param linearizability     the checker's verdict on the key-value history ("linearizable", "unknown", …; "n/a" without one)
+ * @param replyDelaysMax      with an execution cluster: message delays from PROPOSE to the replies clients got, on the
+ *                            fast path (3: acceptors, execution nodes, client; plus one from the client makes four)
  */
 public record SimResult(
         long seed,
@@ -23,7 +26,10 @@ public record SimResult(
         long messages,
         long bytes,
         long malformed,
-        long virtualNanos) {
+        long virtualNanos,
+        String linearizability,
+        int replyDelaysMin,
+        int replyDelaysMax) {
 
     public boolean ok() {
         return safetyViolations.isEmpty() && livenessViolations.isEmpty() && fastPathViolations.isEmpty();

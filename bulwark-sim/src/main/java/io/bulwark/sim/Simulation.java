@@ -11,7 +11,17 @@ import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.SignatureVerifier;
 import io.bulwark.core.crypto.Signer;
 import io.bulwark.core.message.Accepted;
+import io.bulwark.client.core.CallOutcome;
+import io.bulwark.client.core.ClientConfig;
+import io.bulwark.client.core.ClientCore;
 import io.bulwark.core.message.Commit;
+import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.execution.ExecutionConfig;
+import io.bulwark.execution.ExecutionNode;
+import io.bulwark.execution.ExecutionPersisted;
+import io.bulwark.kv.KvOperation;
+import io.bulwark.kv.KvResult;
+import io.bulwark.kv.KvStateMachine;
 import io.bulwark.core.message.Decided;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Propose;
@@ -51,11 +61,39 @@ public final class Simulation {
      */
     public record Options(ClusterSpec spec, FabConfig config, long seed, NetworkProfile network, List<Fault> faults,
             int clients, long clientActiveNanos, long livenessBoundNanos, long settleNanos, long clientTimeoutNanos,
-            int operationBytes, PrintStream trace) {}
+            int operationBytes, PrintStream trace, ExecutionSetup execution) {
+
+        /** An agreement-only run: the agreement nodes are the learners and answer the clients. */
+        public Options(ClusterSpec spec, FabConfig config, long seed, NetworkProfile network, List<Fault> faults,
+                int clients, long clientActiveNanos, long livenessBoundNanos, long settleNanos, long clientTimeoutNanos,
+                int operationBytes, PrintStream trace) {
+            this(spec, config, seed, network, faults, clients, clientActiveNanos, livenessBoundNanos, settleNanos,
+                    clientTimeoutNanos, operationBytes, trace, null);
+        }
+    }
+
+    /** A faulty execution node and how it misbehaves. */
+    public record ExecutionFaultAt(int node, ExecutionFault fault) {}
+
+    /**
+     * The execution cluster of a run (the spec must have g >= 0): correct nodes run the
+     * key-value store, clients run a random key-value workload over {@code keys} keys through the
+     * real client core, and their history is checked for linearizability.
+     *
+     * @param wipeProbability chance that a correct execution node that crashes restarts with an
+     *                        empty data directory (and must rejoin through state transfer)
+     */
+    public record ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability) {
+        public ExecutionSetup {
+            faults = List.copyOf(faults);
+        }
+    }
 
     private static final long MS = NetworkProfile.MS;
     /** Depth given to messages whose causal chain from a PROPOSE is not tracked (timer-driven). */
     static final int DEPTH_UNTRACKED = 1_000;
+    /** The input "slot" of a step run by a timer. */
+    private static final long TIMER_STEP = -2;
 
     private final Options o;
     private final ClusterSpec spec;
@@ -64,10 +102,12 @@ public final class Simulation {
     private final SplittableRandom networkRandom;
     private final SplittableRandom clientRandom;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
-    private final Object[] nodes; // HonestHost or FaultyHost
+    private final Object[] nodes; // HonestHost, FaultyHost, ExecutionHost or FaultyExecutionHost
+    private final int[] executionIds;
+    private final List<Integer> correctExecution = new ArrayList<>();
     private final Set<Integer> faulty = new HashSet<>();
     private final List<Integer> correct = new ArrayList<>();
-    private final List<SimClient> clients = new ArrayList<>();
+    private final List<SimulatedClient> clients = new ArrayList<>();
     private final RunChecks checks;
 
     private long now;
@@ -94,8 +134,20 @@ public final class Simulation {
         for (int i = 0; i < a; i++) {
             if (!faulty.contains(i)) correct.add(i);
         }
-        this.checks = new RunChecks(spec, correct, options.network().gstNanos());
-        this.nodes = new Object[a];
+        int e = spec.executionNodes();
+        if ((e > 0) != (options.execution() != null)) throw new IllegalArgumentException("execution setup and spec disagree");
+        this.executionIds = new int[e];
+        for (int i = 0; i < e; i++) executionIds[i] = a + i;
+        Set<Integer> faultyExecution = new HashSet<>();
+        if (options.execution() != null) {
+            if (options.execution().faults().size() > spec.g()) throw new IllegalArgumentException("more faulty execution nodes than g");
+            for (ExecutionFaultAt f : options.execution().faults()) faultyExecution.add(f.node());
+        }
+        for (int id : executionIds) {
+            if (!faultyExecution.contains(id)) correctExecution.add(id);
+        }
+        this.checks = new RunChecks(spec, correct, correctExecution, options.network().gstNanos());
+        this.nodes = new Object[a + e];
         Map<Integer, Signer> colluders = new HashMap<>();
         for (int id : faulty) colluders.put(id, signatures.signerFor(Principal.node(id)));
         for (int i = 0; i < a; i++) {
@@ -104,7 +156,17 @@ public final class Simulation {
         for (Fault f : options.faults()) {
             nodes[f.node()] = new FaultyHost(f.node(), f.strategy(), Map.copyOf(colluders), faultRandom.split());
         }
-        for (int c = 0; c < options.clients(); c++) clients.add(new SimClient(c));
+        for (int id : executionIds) {
+            nodes[id] = faultyExecution.contains(id) ? null : new ExecutionHost(id);
+        }
+        if (options.execution() != null) {
+            for (ExecutionFaultAt f : options.execution().faults()) {
+                nodes[f.node()] = new FaultyExecutionHost(f.node(), f.fault(), faultRandom.split());
+            }
+        }
+        for (int c = 0; c < options.clients(); c++) {
+            clients.add(e > 0 ? new KvClientHost(c, clientRandom.split()) : new SimClient(c));
+        }
         if (options.network().crashProbability() > 0) planCrashes(crashRandom);
     }
 
@@ -135,10 +197,15 @@ public final class Simulation {
     /** Runs to completion and returns what the checkers found. */
     public SimResult run() {
         for (Object n : nodes) {
-            if (n instanceof HonestHost h) h.start();
-            else ((FaultyHost) n).start();
+            switch (n) {
+                case HonestHost h -> h.start();
+                case FaultyHost h -> h.start();
+                case ExecutionHost h -> h.start();
+                case FaultyExecutionHost h -> h.start();
+                default -> throw new IllegalStateException("unknown host " + n);
+            }
         }
-        for (SimClient c : clients) at(clientRandom.nextLong(MS), c::next);
+        for (SimulatedClient c : clients) at(clientRandom.nextLong(MS), c::start);
         long activeEnd = Math.max(o.network().gstNanos(), o.clientActiveNanos());
         long hardLimit = activeEnd + o.livenessBoundNanos();
         at(activeEnd, this::monitor);
@@ -155,7 +222,7 @@ public final class Simulation {
 
     /** Ends the run once every client is idle and lagging nodes had time to catch up. */
     private void monitor() {
-        boolean idle = clients.stream().allMatch(SimClient::idle);
+        boolean idle = clients.stream().allMatch(SimulatedClient::idle);
         if (idle && allDoneAt < 0) allDoneAt = now;
         if (idle && now - allDoneAt >= o.settleNanos()) {
             stopped = true;
@@ -182,11 +249,14 @@ public final class Simulation {
             HonestHost h = (HonestHost) nodes[i];
             heights[i] = h.core == null ? -1 : h.core.nextSlotToDeliver();
         }
-        List<Request> outstanding = new ArrayList<>();
-        for (SimClient c : clients) {
-            if (c.outstanding != null) outstanding.add(c.outstanding);
+        List<String> outstanding = new ArrayList<>();
+        for (SimulatedClient c : clients) outstanding.addAll(c.unanswered());
+        long[] executed = new long[nodes.length];
+        for (int id : correctExecution) {
+            ExecutionHost h = (ExecutionHost) nodes[id];
+            executed[id] = h.core == null ? -1 : h.core.nextSlot();
         }
-        return checks.finish(o.seed(), now, heights, outstanding, lastViewChangeStart, messagesSent, bytesSent,
+        return checks.finish(o.seed(), now, heights, executed, outstanding, lastViewChangeStart, messagesSent, bytesSent,
                 malformedReceived);
     }
 
@@ -251,18 +321,24 @@ public final class Simulation {
         if (from == null) return;
         if (to.kind() == Principal.Kind.CLIENT) {
             int c = (int) to.id();
-            if (c >= 0 && c < clients.size() && m instanceof Reply r && from.kind() == Principal.Kind.NODE) {
-                clients.get(c).onReply((int) from.id(), r);
-            }
+            if (c >= 0 && c < clients.size() && from.kind() == Principal.Kind.NODE) clients.get(c).receive(from, m, depth);
             return;
         }
-        Object n = nodes[(int) to.id()];
-        if (n instanceof HonestHost h) h.receive(from, m, depth);
-        else ((FaultyHost) n).receive(from, m);
+        deliverToNode(from, (int) to.id(), m, depth);
     }
 
-    /** Client → node: clients are not agreement nodes; sender -1 with the client principal. */
-    private void clientSend(int clientIndex, int node, Request r) {
+    private void deliverToNode(Principal from, int to, Message m, int depth) {
+        switch (nodes[to]) {
+            case HonestHost h -> h.receive(from, m, depth);
+            case FaultyHost h -> h.receive(from, m);
+            case ExecutionHost h -> h.receive(from, m, depth);
+            case FaultyExecutionHost h -> h.receive(from, m);
+            default -> throw new IllegalStateException("no host for node " + to);
+        }
+    }
+
+    /** Client → node over the same network (clients are not nodes: their principal travels with the bytes). */
+    private void clientSend(int clientIndex, int node, Message r) {
         byte[] bytes = WireCodec.encode(r);
         messagesSent++;
         bytesSent += bytes.length;
@@ -273,7 +349,6 @@ public final class Simulation {
         long latency = net.stableLatencyMinNanos() + networkRandom.nextLong(max - net.stableLatencyMinNanos() + 1);
         Principal from = Principal.client(clientIndex);
         at(now + latency, () -> {
-            Object n = nodes[node];
             Message m;
             try {
                 m = WireCodec.decode(bytes);
@@ -281,9 +356,9 @@ public final class Simulation {
                 malformedReceived++;
                 return;
             }
-            if (n instanceof HonestHost h) h.receive(from, m, -1);
-            else ((FaultyHost) n).receive(from, m);
+            deliverToNode(from, node, m, -1);
         });
+        if (o.trace() != null) trace("client-" + clientIndex + " -> node-" + node + " " + TraceFormat.describe(r));
     }
 
     private void planCrashes(SplittableRandom r) {
@@ -296,6 +371,15 @@ public final class Simulation {
             HonestHost h = (HonestHost) nodes[id];
             at(crashAt, h::crash);
             at(restartAt, h::restart);
+        }
+        for (int id : correctExecution) {
+            if (r.nextDouble() >= o.network().crashProbability()) continue;
+            long crashAt = r.nextLong(gst - 5 * MS);
+            long restartAt = Math.min(gst, crashAt + 10 * MS + r.nextLong(300 * MS));
+            boolean wipe = r.nextDouble() < o.execution().wipeProbability();
+            ExecutionHost h = (ExecutionHost) nodes[id];
+            at(crashAt, h::crash);
+            at(restartAt, () -> h.restart(wipe));
         }
     }
 
@@ -314,6 +398,61 @@ public final class Simulation {
         return m instanceof Accepted || m instanceof Commit || m instanceof Decided;
     }
 
+    /**
+     * The slot depth a message sent in this step has on arrival: message delays since its
+     * slot's PROPOSE left, along the causal chain through this step's input. Replies carry the
+     * depth of the slot they answer, so a client can count the whole request path.
+     */
+    private static int sendDepth(Message m, long inputSlot, int inputDepth, Set<Long> proposedHere) {
+        long slot = m instanceof Reply r ? r.slot() : slotOf(m);
+        if (slot < 0) return -1;
+        if (m instanceof Propose) return 1;
+        if (slot == inputSlot && inputDepth >= 0) return inputDepth + 1;
+        if (proposedHere != null && proposedHere.contains(slot)) return 1;
+        return DEPTH_UNTRACKED;
+    }
+
+    /**
+     * Per learner: the largest slot depth among learner inputs from correct agreement nodes,
+     * per undelivered slot, frozen when the slot is learned. That is the message-delay count of
+     * the decision.
+     */
+    private final class SlotDepths {
+        private final Map<Long, Integer> maxDepth = new HashMap<>();
+        private final Map<Long, Integer> learnedDepth = new HashMap<>();
+
+        void beforeInput(Principal from, Message m, long slot, int depth, long undelivered) {
+            boolean fromCorrect = from.kind() == Principal.Kind.NODE && !faulty.contains((int) from.id());
+            if (slot >= 0 && isLearnerInput(m) && fromCorrect && slot >= undelivered && !learnedDepth.containsKey(slot)) {
+                maxDepth.merge(slot, depth < 0 ? DEPTH_UNTRACKED : depth, Math::max);
+            }
+        }
+
+        void afterInput(Message m, long slot, long undeliveredBefore, io.bulwark.agreement.FabLearner learner) {
+            if (slot >= undeliveredBefore && isLearnerInput(m) && !learnedDepth.containsKey(slot) && learner.isLearned(slot)) {
+                learnedDepth.put(slot, maxDepth.getOrDefault(slot, DEPTH_UNTRACKED));
+            }
+        }
+
+        /** The depth of a reply for {@code slot} sent as it is delivered: one more than the depth it was learned at; -1 if not delivering it now. */
+        int replyDepth(long slot) {
+            Integer d = learnedDepth.get(slot);
+            return d == null ? -1 : d + 1;
+        }
+
+        /** The depth at which a slot now delivered was learned, or -1 if that was not observed. */
+        int delivered(long slot) {
+            Integer depth = learnedDepth.remove(slot);
+            maxDepth.remove(slot);
+            return depth == null ? -1 : depth;
+        }
+
+        void clear() {
+            maxDepth.clear();
+            learnedDepth.clear();
+        }
+    }
+
     // ---------------------------------------------------------------- correct nodes
 
     /** Hosts one correct agreement node the way the runtime does: persist, timers, sends, deliveries. */
@@ -324,9 +463,7 @@ public final class Simulation {
         final Map<Object, Long> timers = new HashMap<>();
         long timerGeneration;
         AgreementNode core;
-        /** Slot depth tracking: the largest depth of learner inputs from correct nodes, per undelivered slot. */
-        final Map<Long, Integer> maxDepth = new HashMap<>();
-        final Map<Long, Integer> learnedDepth = new HashMap<>();
+        final SlotDepths depths = new SlotDepths();
         long inputSlot = -1;
         int inputDepth = -1;
         long viewChanges;
@@ -338,7 +475,7 @@ public final class Simulation {
 
         AgreementNode newCore(List<Persisted> records) {
             return AgreementNode.recover(spec, config, id, signatures.signerFor(Principal.node(id)), signatures,
-                    new int[0], records);
+                    executionIds, records);
         }
 
         void start() {
@@ -351,17 +488,10 @@ public final class Simulation {
             long slot = slotOf(m);
             inputSlot = slot;
             inputDepth = depth;
-            boolean fromCorrect = from.kind() == Principal.Kind.NODE && !faulty.contains((int) from.id());
-            if (slot >= 0 && isLearnerInput(m) && fromCorrect && slot >= core.nextSlotToDeliver()
-                    && !learnedDepth.containsKey(slot)) {
-                maxDepth.merge(slot, depth < 0 ? DEPTH_UNTRACKED : depth, Math::max);
-            }
             long undeliveredBefore = core.nextSlotToDeliver();
+            depths.beforeInput(from, m, slot, depth, undeliveredBefore);
             core.onMessage(now, from, m, out);
-            if (slot >= undeliveredBefore && isLearnerInput(m) && !learnedDepth.containsKey(slot)
-                    && core.learner().isLearned(slot)) {
-                learnedDepth.put(slot, maxDepth.getOrDefault(slot, DEPTH_UNTRACKED));
-            }
+            depths.afterInput(m, slot, undeliveredBefore, core.learner());
             drain();
         }
 
@@ -370,7 +500,7 @@ public final class Simulation {
             Long g = timers.get(key);
             if (g == null || g != generation) return;
             timers.remove(key);
-            inputSlot = -1;
+            inputSlot = TIMER_STEP;
             inputDepth = -1;
             core.onTimer(now, key, out);
             drain();
@@ -392,18 +522,15 @@ public final class Simulation {
             for (Outbox.Send s : out.sends()) {
                 if (s.message() instanceof Propose p) {
                     if (proposedHere == null) proposedHere = new HashSet<>();
-                    if (proposedHere.add(p.slot())) checks.proposed(id, p.pn(), p.slot(), now, allCorrectNodesIn(p.pn()));
+                    // A PROPOSE sent on a timer is a retransmission (or of a NewView's value): not a fresh proposal.
+                    if (proposedHere.add(p.slot())) {
+                        checks.proposed(id, p.pn(), p.slot(), now, inputSlot != TIMER_STEP && allCorrectNodesIn(p.pn()));
+                    }
                 }
             }
             for (Outbox.Send s : out.sends()) {
                 Message m = s.message();
-                long slot = slotOf(m);
-                int depth;
-                if (slot < 0) depth = -1;
-                else if (m instanceof Propose) depth = 1;
-                else if (slot == inputSlot && inputDepth >= 0) depth = inputDepth + 1;
-                else if (proposedHere != null && proposedHere.contains(slot)) depth = 1;
-                else depth = DEPTH_UNTRACKED;
+                int depth = sendDepth(m, inputSlot, inputDepth, proposedHere);
                 if (s.to().kind() == Principal.Kind.CLIENT) {
                     transmitToClient(id, s.to(), m);
                 } else {
@@ -411,9 +538,7 @@ public final class Simulation {
                 }
             }
             for (Outbox.Delivery d : out.deliveries()) {
-                Integer depth = learnedDepth.remove(d.slot());
-                maxDepth.remove(d.slot());
-                checks.delivered(id, d.slot(), d.batch(), depth == null ? -1 : depth, now);
+                checks.delivered(id, d.slot(), d.batch(), depths.delivered(d.slot()), now);
                 trace("n" + id + " delivered slot " + d.slot() + " " + TraceFormat.batch(d.batch()));
             }
             out.clear();
@@ -429,8 +554,7 @@ public final class Simulation {
             trace("n" + id + " CRASH");
             core = null;
             timers.clear();
-            maxDepth.clear();
-            learnedDepth.clear();
+            depths.clear();
         }
 
         void restart() {
@@ -568,7 +692,7 @@ public final class Simulation {
             @Override
             public void restart() {
                 if (node != null) return;
-                node = AgreementNode.recover(spec, config, id, colluders.get(id), signatures, new int[0], disk);
+                node = AgreementNode.recover(spec, config, id, colluders.get(id), signatures, executionIds, disk);
                 node.start(now, out);
                 drain();
             }
@@ -591,8 +715,21 @@ public final class Simulation {
 
     // ---------------------------------------------------------------- clients
 
-    /** A closed-loop client: one request outstanding, answered by f+1 matching replies. */
-    private final class SimClient {
+    /** What the run needs from a client, whichever kind. */
+    private interface SimulatedClient {
+        void start();
+
+        void receive(Principal from, Message m, int depth);
+
+        /** Done submitting and nothing outstanding. */
+        boolean idle();
+
+        /** What is still waiting for an answer, for the liveness report. */
+        List<String> unanswered();
+    }
+
+    /** A closed-loop client of an agreement-only cluster: one request outstanding, answered by f+1 matching replies. */
+    private final class SimClient implements SimulatedClient {
         final int index;
         final Signer signer;
         long timestamp;
@@ -605,8 +742,24 @@ public final class Simulation {
             this.signer = signatures.signerFor(Principal.client(index));
         }
 
-        boolean idle() {
+        @Override
+        public boolean idle() {
             return outstanding == null && now >= o.clientActiveNanos();
+        }
+
+        @Override
+        public void start() {
+            next();
+        }
+
+        @Override
+        public void receive(Principal from, Message m, int depth) {
+            if (m instanceof Reply r) onReply((int) from.id(), r);
+        }
+
+        @Override
+        public List<String> unanswered() {
+            return outstanding == null ? List.of() : List.of("request " + outstanding.id());
         }
 
         void next() {
@@ -647,6 +800,324 @@ public final class Simulation {
                     if (outstanding == null && timestamp == done.timestamp()) next();
                 });
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- execution nodes
+
+    /** Hosts one correct execution node running the key-value store, the way the runtime does. */
+    private final class ExecutionHost {
+        final int id;
+        List<ExecutionPersisted> disk = new ArrayList<>();
+        final Outbox out = new Outbox();
+        final Map<Object, Long> timers = new HashMap<>();
+        final SlotDepths depths = new SlotDepths();
+        final Set<Long> checkpointsSeen = new HashSet<>();
+        long timerGeneration;
+        long inputSlot = -1;
+        int inputDepth = -1;
+        ExecutionNode core;
+
+        ExecutionHost(int id) {
+            this.id = id;
+            this.core = newCore(List.of());
+        }
+
+        ExecutionNode newCore(List<ExecutionPersisted> records) {
+            return ExecutionNode.recover(spec, config.quorums(), o.execution().config(), id,
+                    signatures.signerFor(Principal.node(id)), signatures, new KvStateMachine(), records);
+        }
+
+        void start() {
+            core.start(now, out);
+            drain();
+        }
+
+        void receive(Principal from, Message m, int depth) {
+            if (core == null) return;
+            long slot = slotOf(m);
+            inputSlot = slot;
+            inputDepth = depth;
+            long undeliveredBefore = core.nextSlot();
+            depths.beforeInput(from, m, slot, depth, undeliveredBefore);
+            core.onMessage(now, from, m, out);
+            depths.afterInput(m, slot, undeliveredBefore, core.learner());
+            drain();
+        }
+
+        void fire(Object key, long generation) {
+            if (core == null) return;
+            Long g = timers.get(key);
+            if (g == null || g != generation) return;
+            timers.remove(key);
+            inputSlot = -1;
+            inputDepth = -1;
+            core.onTimer(now, key, out);
+            drain();
+        }
+
+        void drain() {
+            for (Object p : out.persists()) disk.add((ExecutionPersisted) p);
+            for (Outbox.TimerCommand t : out.timers()) {
+                if (t.cancel()) {
+                    timers.remove(t.key());
+                } else {
+                    long g = ++timerGeneration;
+                    Object key = t.key();
+                    timers.put(key, g);
+                    at(now + t.delayNanos(), () -> fire(key, g));
+                }
+            }
+            for (Outbox.Send s : out.sends()) {
+                Message m = s.message();
+                if (m instanceof ExecutionCheckpoint c && checkpointsSeen.add(c.slot())) {
+                    checks.executionCheckpoint(id, c.slot(), c.stateDigest());
+                }
+                // A reply leaves one delay after the decision it reports was learned; a cached reply
+                // re-sent to a retransmitting client is not on that path (-1: not counted).
+                int depth = m instanceof Reply r ? depths.replyDepth(r.slot()) : sendDepth(m, inputSlot, inputDepth, null);
+                transmit(id, s.to(), m, depth);
+            }
+            for (Outbox.Delivery d : out.deliveries()) {
+                checks.delivered(id, d.slot(), d.batch(), depths.delivered(d.slot()), now);
+                trace("n" + id + " executed slot " + d.slot() + " " + TraceFormat.batch(d.batch()));
+            }
+            out.clear();
+        }
+
+        void crash() {
+            if (core == null) return;
+            trace("n" + id + " CRASH");
+            core = null;
+            timers.clear();
+            depths.clear();
+        }
+
+        void restart(boolean wipe) {
+            if (core != null) return;
+            if (wipe) disk = new ArrayList<>();
+            trace("n" + id + " RESTART " + (wipe ? "with an empty data directory" : "from " + disk.size() + " persisted records"));
+            core = newCore(disk);
+            core.start(now, out);
+            drain();
+        }
+    }
+
+    /** A faulty execution node: its strategy, with a correct core to wrap if it wants one. */
+    private final class FaultyExecutionHost implements FaultyExecutor.Context {
+        final int id;
+        final Signer signer;
+        final SplittableRandom random;
+        final Map<Object, Long> timers = new HashMap<>();
+        final FaultyExecutor behaviour;
+        long timerGeneration;
+
+        FaultyExecutionHost(int id, ExecutionFault fault, SplittableRandom random) {
+            this.id = id;
+            this.signer = signatures.signerFor(Principal.node(id));
+            this.random = random;
+            this.behaviour = fault.create(this);
+        }
+
+        void start() {
+            behaviour.start();
+        }
+
+        void receive(Principal from, Message m) {
+            behaviour.onMessage(from, m);
+        }
+
+        @Override public ClusterSpec spec() { return spec; }
+        @Override public int self() { return id; }
+        @Override public Signer signer() { return signer; }
+        @Override public long now() { return now; }
+        @Override public SplittableRandom random() { return random; }
+
+        @Override
+        public void send(Principal to, Message message) {
+            transmit(id, to, message, -1);
+        }
+
+        @Override
+        public void sendRaw(Principal to, byte[] bytes) {
+            transmitBytes(id, to, bytes, -1, null);
+        }
+
+        @Override
+        public void setTimer(Object key, long delayNanos) {
+            long g = ++timerGeneration;
+            timers.put(key, g);
+            at(now + delayNanos, () -> {
+                Long current = timers.get(key);
+                if (current != null && current == g) {
+                    timers.remove(key);
+                    behaviour.onTimer(key);
+                }
+            });
+        }
+
+        @Override
+        public FaultyExecutor.HonestExecution honest(FaultyNode.Sink sink) {
+            Outbox out = new Outbox();
+            ExecutionNode node = new ExecutionNode(spec, config.quorums(), o.execution().config(), id, signer, signatures,
+                    new KvStateMachine());
+            FaultyExecutor.HonestExecution core = new FaultyExecutor.HonestExecution() {
+                @Override public ExecutionNode node() { return node; }
+
+                @Override
+                public void onMessage(Principal from, Message message) {
+                    node.onMessage(now, from, message, out);
+                    drain();
+                }
+
+                @Override
+                public void onTimer(Object key) {
+                    node.onTimer(now, ((HonestTimer) key).key(), out);
+                    drain();
+                }
+
+                @Override
+                public boolean ownsTimer(Object key) {
+                    return key instanceof HonestTimer t && t.core() == this;
+                }
+
+                void drain() {
+                    for (Outbox.TimerCommand t : out.timers()) {
+                        HonestTimer key = new HonestTimer(this, t.key());
+                        if (t.cancel()) timers.remove(key);
+                        else setTimer(key, t.delayNanos());
+                    }
+                    List<Outbox.Send> sends = List.copyOf(out.sends());
+                    out.clear();
+                    for (Outbox.Send s : sends) sink.send(s.to(), s.message());
+                }
+            };
+            at(now, () -> {
+                node.start(now, out);
+                for (Outbox.TimerCommand t : out.timers()) {
+                    if (!t.cancel()) setTimer(new HonestTimer(core, t.key()), t.delayNanos());
+                }
+                List<Outbox.Send> sends = List.copyOf(out.sends());
+                out.clear();
+                for (Outbox.Send s : sends) sink.send(s.to(), s.message());
+            });
+            return core;
+        }
+    }
+
+    /**
+     * A client of the key-value store driven by the real client core: closed loop, random
+     * operations over a few keys, every call and its certified result recorded for the
+     * linearizability checker.
+     */
+    private final class KvClientHost implements SimulatedClient {
+        final int index;
+        final SplittableRandom random;
+        final ClientCore core;
+        final Outbox out = new Outbox();
+        final Map<Object, Long> timers = new HashMap<>();
+        final Map<Long, Integer> historyIds = new HashMap<>();
+        final Map<Long, KvOperation> operations = new HashMap<>();
+        long timerGeneration;
+        long outstandingCall = -1;
+
+        KvClientHost(int index, SplittableRandom random) {
+            this.index = index;
+            this.random = random;
+            // Calls never time out inside a run: a call unanswered at the end is a liveness violation.
+            ClientConfig cc = ClientConfig.defaults()
+                    .withRetransmit(o.clientTimeoutNanos(), 2.0, 8 * o.clientTimeoutNanos())
+                    .withCallTimeout(o.livenessBoundNanos() + o.clientActiveNanos() + o.network().gstNanos() + 1);
+            this.core = new ClientCore(spec, index, signatures.signerFor(Principal.client(index)),
+                    io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1);
+        }
+
+        @Override
+        public void start() {
+            next();
+        }
+
+        void next() {
+            outstandingCall = -1;
+            if (now >= o.clientActiveNanos()) return;
+            KvOperation op = randomOperation();
+            long call = core.submit(now, op.encode(), out);
+            outstandingCall = call;
+            operations.put(call, op);
+            historyIds.put(call, checks.history().invoke(index, now, op));
+            drain();
+        }
+
+        private KvOperation randomOperation() {
+            Bytes key = Bytes.ofUtf8("k" + random.nextInt(o.execution().keys()));
+            Bytes value = Bytes.ofUtf8(index + "." + random.nextInt(1_000_000));
+            return switch (random.nextInt(8)) {
+                case 0, 1, 2 -> new KvOperation.Put(key, value);
+                case 3, 4 -> new KvOperation.Get(key);
+                case 5 -> new KvOperation.Delete(key);
+                case 6 -> new KvOperation.CompareAndSet(key, null, value);
+                default -> new KvOperation.CompareAndSet(key, Bytes.ofUtf8(index + "." + random.nextInt(4)), value);
+            };
+        }
+
+        @Override
+        public void receive(Principal from, Message m, int depth) {
+            if (m instanceof Reply r && depth >= 0 && correctExecution.contains((int) from.id())) checks.replyDepth(r, depth);
+            core.onMessage(now, from, m, out);
+            drain();
+        }
+
+        void fire(Object key, long generation) {
+            Long g = timers.get(key);
+            if (g == null || g != generation) return;
+            timers.remove(key);
+            core.onTimer(now, key, out);
+            drain();
+        }
+
+        void drain() {
+            for (Outbox.TimerCommand t : out.timers()) {
+                if (t.cancel()) {
+                    timers.remove(t.key());
+                } else {
+                    long g = ++timerGeneration;
+                    Object key = t.key();
+                    timers.put(key, g);
+                    at(now + t.delayNanos(), () -> fire(key, g));
+                }
+            }
+            for (Outbox.Send s : out.sends()) {
+                if (s.message() instanceof Request r) checks.submitted(r, now);
+                clientSend(index, (int) s.to().id(), s.message());
+            }
+            out.clear();
+            for (CallOutcome outcome : core.drainOutcomes()) {
+                Integer historyId = historyIds.remove(outcome.callId());
+                KvOperation op = operations.remove(outcome.callId());
+                if (outcome instanceof CallOutcome.Completed c && historyId != null) {
+                    KvResult result;
+                    try {
+                        result = KvResult.decode(c.result());
+                    } catch (MalformedMessageException e) {
+                        checks.badReply("client " + index + " got an undecodable certified result for " + op);
+                        continue;
+                    }
+                    checks.history().complete(historyId, now, result);
+                    checks.completed(index, c.timestamp(), c.slot(), now);
+                }
+                if (outcome.callId() == outstandingCall) at(now, this::next);
+            }
+        }
+
+        @Override
+        public boolean idle() {
+            return outstandingCall < 0 && now >= o.clientActiveNanos();
+        }
+
+        @Override
+        public List<String> unanswered() {
+            return outstandingCall < 0 ? List.of()
+                    : List.of("client " + index + " call " + operations.get(outstandingCall) + " still unanswered");
         }
     }
 }

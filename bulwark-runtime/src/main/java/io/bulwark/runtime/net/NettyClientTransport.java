@@ -11,7 +11,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * A client's network for the client library: mutual TLS to each node it sends to, dialed on
- * first use and kept up (re-dialed with backoff); replies come back over the same connections.
+ * first use and kept up (re-dialed with backoff); replies come back over the same connections,
+ * so the nodes that answer clients (execution nodes, or agreement nodes in an agreement-only
+ * cluster) are dialed at construction.
  * Messages from a node arrive on an I/O thread and go to the {@link #onReceive} handler.
  */
 public final class NettyClientTransport implements io.bulwark.client.ClientTransport, AutoCloseable {
@@ -47,6 +49,15 @@ public final class NettyClientTransport implements io.bulwark.client.ClientTrans
         }
         this.ownLoops = shared == null;
         this.loops = shared != null ? shared : new EventLoops(options.ioThreads(), identity.principal() + "-io");
+        // Replies come back only over connections the client opened, and the client core sends a
+        // request to the leader alone at first: dial every node that answers clients right away.
+        int[] responders = config.executionNodeIds().length > 0 ? config.executionNodeIds() : config.agreementNodeIds();
+        for (int n : responders) link(n).start();
+    }
+
+    private OutboundLink link(int node) {
+        return links.computeIfAbsent(node, n -> new OutboundLink(config.node(n), identity.principal(), loops, ssl, options, stats,
+                (from, msg) -> handler.accept(from, msg)));
     }
 
     public Principal self() {
@@ -61,8 +72,7 @@ public final class NettyClientTransport implements io.bulwark.client.ClientTrans
             return;
         }
         Frames.Encoded frame = Frames.encode(m);
-        links.computeIfAbsent((int) to.id(), n -> new OutboundLink(config.node(n), identity.principal(), loops, ssl, options, stats,
-                (from, msg) -> handler.accept(from, msg))).send(frame);
+        link((int) to.id()).send(frame);
     }
 
     @Override

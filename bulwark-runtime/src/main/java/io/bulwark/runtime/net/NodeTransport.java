@@ -144,6 +144,11 @@ public final class NodeTransport implements AutoCloseable {
         return self.principal();
     }
 
+    /** Nodes in the cluster. */
+    public int clusterSize() {
+        return config.nodes().size();
+    }
+
     /** The address the server is bound to (the configured one). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) server.localAddress();
@@ -172,9 +177,7 @@ public final class NodeTransport implements AutoCloseable {
                 stats.unroutable.increment();
                 return;
             }
-            int id = (int) to.id();
-            links.computeIfAbsent(id, n -> new OutboundLink(config.node(n), self.principal(), loops, clientSsl, options, stats,
-                    inbound::onMessage)).send(frame);
+            link((int) to.id()).send(frame);
         } else {
             Channel ch = clients.get(to.id());
             if (ch == null || !ch.isActive()) {
@@ -188,6 +191,23 @@ public final class NodeTransport implements AutoCloseable {
             ch.writeAndFlush(Unpooled.wrappedBuffer(frame.bytes()), ch.voidPromise());
             stats.sent(frame.type(), frame.bytes().length);
         }
+    }
+
+    /**
+     * Starts dialing {@code nodes} now instead of on the first message to each, so that a
+     * cluster's mesh of TLS connections is up before the first request needs it.
+     */
+    public void connect(int... nodes) {
+        if (stopped) return;
+        for (int id : nodes) {
+            if (id == self.id() || id < 0 || id >= config.nodes().size()) continue;
+            link(id).start();
+        }
+    }
+
+    private OutboundLink link(int id) {
+        return links.computeIfAbsent(id, n -> new OutboundLink(config.node(n), self.principal(), loops, clientSsl, options, stats,
+                inbound::onMessage));
     }
 
     /** Whether the dialed link to {@code node} is up (for tests and status). */

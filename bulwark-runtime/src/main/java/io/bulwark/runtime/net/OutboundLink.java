@@ -85,6 +85,11 @@ final class OutboundLink implements ConnectionHandler.Listener {
         if (drainScheduled.compareAndSet(false, true)) loop.execute(this::drain);
     }
 
+    /** Dials now, without waiting for a first frame. */
+    void start() {
+        if (!closed && started.compareAndSet(false, true)) loop.execute(this::connect);
+    }
+
     private void drain() {
         drainScheduled.set(false);
         Channel ch = channel;

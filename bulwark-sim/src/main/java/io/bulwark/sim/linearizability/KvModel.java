@@ -87,6 +87,24 @@ final class KvModel {
     }
 
     /**
+     * Whether {@code op}, having returned {@code observed}, leaves the state unchanged in
+     * <em>every</em> state where that result is possible: a completed read, a failed
+     * compare-and-set, one that set the value it expected, or a delete that found nothing. (Not a
+     * put, even of the current value, nor any pending operation: elsewhere they may change it.)
+     */
+    static boolean preservesState(KvOperation op, KvResult observed) {
+        if (observed == null) return false;
+        return switch (op) {
+            case KvOperation.Get g -> true;
+            case KvOperation.Scan s -> true;
+            case KvOperation.Delete d -> observed instanceof KvResult.Deleted del && !del.existed();
+            case KvOperation.CompareAndSet c -> observed instanceof KvResult.CasResult r
+                    && (!r.success() || Objects.equals(c.expected(), c.newValue()));
+            case KvOperation.Put p -> false;
+        };
+    }
+
+    /**
      * Whether the store in state {@code s} could have answered {@code scan} with {@code r}: the
      * entries are the first entries of the range, no more than the limit; if entries remain
      * after them the result says truncated (the store may stop early for its byte budget, but

@@ -7,22 +7,42 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The Wing &amp; Gong linearizability search with Lowe's memoization (as in Porcupine): walk the
  * history's call/return events in time order; at a call, try to linearize that operation now
- * (the model must accept its result in the current state) and restart from the first
- * remaining event; at a return whose operation is not linearized yet, backtrack. A
- * configuration (set of linearized operations, model state) already explored is never explored
- * again.
+ * (the model must accept its result in the current state) and restart from the first remaining
+ * event; at a return whose operation is not linearized yet, backtrack. A configuration (set of
+ * linearized operations, model state) known to fail is never explored again.
  *
  * <p>Pending operations have a call event and no return event: the search may linearize one
  * at any point after its call, or never. The history is linearizable as soon as every
  * completed operation is linearized.
+ *
+ * <p>Refinements, each sound on its own:
+ * <ul>
+ *   <li><b>Completed first.</b> At each point the candidates that completed are tried before the
+ *       pending ones (only the order of trying changes).
+ *   <li><b>Dominance.</b> Pending operations are optional, so a configuration that has used a
+ *       subset of the pending operations another one has used, with the same completed ones
+ *       linearized and the same state, can do everything the other can. A configuration is
+ *       skipped if one that dominates it has already failed.
+ *   <li><b>Identical pending operations</b> (same operation; results unknown) are interchangeable
+ *       except for their invocation times, so they are used in invocation order: a later one
+ *       only once the earlier ones are linearized.
+ *   <li><b>Forced reads.</b> A completed operation whose result means it changes nothing wherever
+ *       it is placed ({@link KvModel#preservesState}: a read, a failed compare-and-set, a delete
+ *       that found nothing) and that can be linearized at the current point is linearized there
+ *       without keeping alternatives open. That loses nothing: being a candidate, every operation
+ *       that returned before its invocation is already linearized, so moving it forward from a
+ *       later place in a valid order breaks no real-time constraint and changes no other result.
+ *       So if the search fails after it, the configuration before it fails too. Pending
+ *       operations never qualify: a no-op now would rule out an effect later.
+ * </ul>
  */
 final class WglSearch {
 
@@ -38,8 +58,8 @@ final class WglSearch {
     /**
      * The search's answer. For {@code NOT_LINEARIZABLE}: the longest sequence of operations it
      * managed to linearize (indices into the input list, in order), the model state after it,
-     * and the completed operation that then had to be linearized (its return came next) and
-     * could not be; {@code blocking} is -1 otherwise.
+     * and the completed operation whose return came next (it had to be linearized and could not
+     * be), or -1.
      */
     record Outcome(Kind kind, long steps, int[] longestPrefix, KvModel.State stateAfterPrefix, int blocking) {}
 
@@ -58,9 +78,14 @@ final class WglSearch {
         }
     }
 
-    private record Frame(Node call, KvModel.State before) {}
+    /**
+     * {@code forced}: the operation changes nothing wherever it goes, so no alternative is tried
+     * in its place. {@code pass}: 1 if it was tried among completed candidates, 2 among pending.
+     */
+    private record Frame(Node call, KvModel.State before, boolean forced, int pass) {}
 
-    private record Seen(BitSet linearized, KvModel.State state) {}
+    /** Completed operations linearized, and the state: what failed configurations are filed under. */
+    private record Key(BitSet completed, KvModel.State state) {}
 
     private WglSearch() {}
 
@@ -90,59 +115,137 @@ final class WglSearch {
             e.prev = last;
             last = e;
         }
+        int[] earlierTwin = earlierIdenticalPending(ops);
 
         KvModel.State state = model.initial();
         if (remaining == 0) return new Outcome(Kind.LINEARIZABLE, 0, new int[0], state, -1);
 
-        BitSet linearized = new BitSet(n);
-        Set<Seen> seen = new HashSet<>();
+        BitSet completed = new BitSet(n);
+        BitSet used = new BitSet(n); // pending operations linearized
+        Map<Key, List<BitSet>> failed = new HashMap<>();
         Deque<Frame> stack = new ArrayDeque<>();
         int[] longest = null;
         KvModel.State longestState = state;
         int blocking = -1;
         long steps = 0;
         Node entry = head.next;
+        int pass = 1;
 
         while (true) {
             if (++steps > maxSteps) return new Outcome(Kind.STEP_LIMIT, steps - 1, null, null, -1);
             if (entry != null && entry.call) {
                 Op o = ops.get(entry.op);
+                boolean pending = o.pending();
+                if (pending != (pass == 2) || (pending && earlierTwin[entry.op] >= 0 && !used.get(earlierTwin[entry.op]))) {
+                    entry = entry.next;
+                    continue;
+                }
                 KvModel.State next = model.step(state, o.operation(), o.observed());
-                boolean advanced = false;
-                if (next != null) {
-                    linearized.set(entry.op);
-                    if (seen.add(new Seen((BitSet) linearized.clone(), next))) {
-                        stack.push(new Frame(entry, state));
-                        state = next;
-                        lift(entry);
-                        if (!o.pending() && --remaining == 0) {
-                            return new Outcome(Kind.LINEARIZABLE, steps, null, null, -1);
-                        }
-                        entry = head.next;
-                        advanced = true;
-                    } else {
-                        linearized.clear(entry.op);
+                if (next == null) {
+                    entry = entry.next;
+                    continue;
+                }
+                boolean forced = KvModel.preservesState(o.operation(), o.observed());
+                BitSet mark = pending ? used : completed;
+                mark.set(entry.op);
+                boolean dominated = isDominated(failed, completed, used, next);
+                if (!dominated) {
+                    stack.push(new Frame(entry, state, forced, pass));
+                    state = next;
+                    lift(entry);
+                    if (!pending && --remaining == 0) {
+                        return new Outcome(Kind.LINEARIZABLE, steps, null, null, -1);
                     }
+                    entry = head.next;
+                    pass = 1;
+                    continue;
                 }
-                if (!advanced) entry = entry.next;
-            } else {
-                // a return (or, defensively, the end): its operation must be linearized by now
-                if (longest == null || stack.size() > longest.length) {
-                    longest = order(stack);
-                    longestState = state;
-                    blocking = entry == null ? -1 : entry.op;
+                mark.clear(entry.op);
+                if (!forced) {
+                    entry = entry.next;
+                    continue;
                 }
+                // a forced operation leads to a failed configuration: so does this one; fall through
+            } else if (pass == 1) {
+                // no completed candidate left before this return: now try the pending ones
+                pass = 2;
+                entry = head.next;
+                continue;
+            }
+            // backtrack
+            if (longest == null || stack.size() > longest.length) {
+                longest = order(stack);
+                longestState = state;
+                blocking = firstReturn(entry);
+            }
+            Frame top;
+            do {
                 if (stack.isEmpty()) {
                     return new Outcome(Kind.NOT_LINEARIZABLE, steps, longest, longestState, blocking);
                 }
-                Frame top = stack.pop();
+                top = stack.pop();
+                recordFailure(failed, completed, used, state); // the configuration after top's operation
                 state = top.before();
-                linearized.clear(top.call().op);
-                if (!ops.get(top.call().op).pending()) remaining++;
+                Op o = ops.get(top.call().op);
+                if (o.pending()) {
+                    used.clear(top.call().op);
+                } else {
+                    completed.clear(top.call().op);
+                    remaining++;
+                }
                 unlift(top.call());
-                entry = top.call().next;
-            }
+            } while (top.forced());
+            entry = top.call().next;
+            pass = top.pass();
         }
+    }
+
+    /** For each pending operation, the previous identical pending operation (by invocation), or -1. */
+    private static int[] earlierIdenticalPending(List<Op> ops) {
+        int[] twin = new int[ops.size()];
+        java.util.Arrays.fill(twin, -1);
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) if (ops.get(i).pending()) pending.add(i);
+        pending.sort(Comparator.comparingLong((Integer i) -> ops.get(i).call()).thenComparingInt(i -> i));
+        Map<KvOperation, Integer> lastSeen = new HashMap<>();
+        for (int i : pending) {
+            Integer prev = lastSeen.put(ops.get(i).operation(), i);
+            if (prev != null) twin[i] = prev;
+        }
+        return twin;
+    }
+
+    private static boolean isDominated(Map<Key, List<BitSet>> failed, BitSet completed, BitSet used, KvModel.State state) {
+        List<BitSet> fails = failed.get(new Key(completed, state));
+        if (fails == null) return false;
+        for (BitSet f : fails) {
+            if (subset(f, used)) return true;
+        }
+        return false;
+    }
+
+    private static void recordFailure(Map<Key, List<BitSet>> failed, BitSet completed, BitSet used, KvModel.State state) {
+        List<BitSet> fails = failed.computeIfAbsent(new Key((BitSet) completed.clone(), state), k -> new ArrayList<>(1));
+        for (BitSet f : fails) {
+            if (subset(f, used)) return; // already implied
+        }
+        fails.removeIf(f -> subset(used, f)); // now implied by this one
+        fails.add((BitSet) used.clone());
+    }
+
+    private static boolean subset(BitSet a, BitSet b) {
+        for (int i = a.nextSetBit(0); i >= 0; i = a.nextSetBit(i + 1)) {
+            if (!b.get(i)) return false;
+        }
+        return true;
+    }
+
+    /** The operation of the first return event at or after {@code e}, or -1. */
+    private static int firstReturn(Node e) {
+        for (Node x = e; x != null; x = x.next) {
+            if (!x.call) return x.op;
+        }
+        return -1;
     }
 
     private static int[] order(Deque<Frame> stack) {
@@ -173,4 +276,5 @@ final class WglSearch {
         if (call.match != null) reinsert(call.match);
         reinsert(call);
     }
+
 }

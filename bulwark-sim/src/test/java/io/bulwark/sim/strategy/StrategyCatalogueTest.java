@@ -38,7 +38,12 @@ class StrategyCatalogueTest {
     private static final int MUTATION_SEEDS = 200;
 
     private static final int CLIENTS = 4;
-    private static final long CLIENT_ACTIVE = 400 * MS;
+    /**
+     * Clients keep submitting for a second: with a faulty first leader the first view change
+     * comes at about 520 ms (client timeout + request timeout), and the new leader's regime,
+     * fast path included, must see traffic too.
+     */
+    private static final long CLIENT_ACTIVE = 1_000 * MS;
     private static final long LIVENESS_BOUND = 20_000 * MS;
     private static final long SETTLE = 500 * MS;
     private static final long CLIENT_TIMEOUT = 300 * MS;

@@ -1,0 +1,51 @@
+package io.bulwark.sim;
+
+import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.message.Message;
+import io.bulwark.execution.ExecutionNode;
+import java.util.SplittableRandom;
+
+/** The behaviour of one faulty execution node, driven by the simulator. */
+public interface FaultyExecutor {
+    void start();
+
+    void onMessage(Principal from, Message message);
+
+    void onTimer(Object key);
+
+    /** What a faulty execution node may use: its identity and key, the network, time, randomness. */
+    interface Context {
+        ClusterSpec spec();
+
+        int self();
+
+        Signer signer();
+
+        long now();
+
+        SplittableRandom random();
+
+        /** Sends as this node (no spoofing). */
+        void send(Principal to, Message message);
+
+        void sendRaw(Principal to, byte[] bytes);
+
+        void setTimer(Object key, long delayNanos);
+
+        /** A correct execution core (running the key-value store) whose outputs go to {@code sink}. */
+        HonestExecution honest(FaultyNode.Sink sink);
+    }
+
+    /** A correct execution core run on behalf of a faulty node. */
+    interface HonestExecution {
+        ExecutionNode node();
+
+        void onMessage(Principal from, Message message);
+
+        void onTimer(Object key);
+
+        boolean ownsTimer(Object key);
+    }
+}
