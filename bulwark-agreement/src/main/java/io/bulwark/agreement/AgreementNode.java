@@ -62,6 +62,9 @@ public final class AgreementNode implements FabLearner.Listener {
     /** Periodic retransmission, catch-up and leader-suspicion checks. */
     public enum HeartbeatTimer { INSTANCE }
 
+    /** A request that waits this many request timeouts while others are decided means the leader is censoring it. */
+    private static final int CENSORSHIP_TIMEOUTS = 8;
+
     /** Every how many heartbeats a node waiting for a NewView re-broadcasts its view change. */
     private static final int VIEW_CHANGE_REBROADCAST_HEARTBEATS = 8;
 
@@ -93,6 +96,8 @@ public final class AgreementNode implements FabLearner.Listener {
     private final TreeMap<Long, Map<Digest, java.util.BitSet>> executionCheckpoints = new TreeMap<>();
 
     private long nowNanos;
+    private long lastDeliveryNanos;
+    private long viewEnteredNanos;
     private int failedViewChanges;
     private long heartbeats;
 
@@ -142,7 +147,15 @@ public final class AgreementNode implements FabLearner.Listener {
     /** Rebuilds a node from what it persisted before a crash, in the order it was written. */
     public static AgreementNode recover(ClusterSpec spec, FabConfig config, int self, Signer signer,
             SignatureVerifier signatures, int[] externalLearners, List<Persisted> records) {
-        AgreementNode node = new AgreementNode(spec, config, self, signer, signatures, externalLearners);
+        return recover(spec, config, self, signer, signatures, io.bulwark.core.crypto.RequestAuthenticator.NONE,
+                externalLearners, records);
+    }
+
+    /** As {@link #recover(ClusterSpec, FabConfig, int, Signer, SignatureVerifier, int[], List)}, checking client MACs. */
+    public static AgreementNode recover(ClusterSpec spec, FabConfig config, int self, Signer signer,
+            SignatureVerifier signatures, io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners,
+            List<Persisted> records) {
+        AgreementNode node = new AgreementNode(spec, config, self, signer, signatures, clientMacs, externalLearners);
         for (Persisted r : records) {
             node.acceptor.recover(r);
             if (r instanceof Persisted.Delivered d) {
@@ -173,6 +186,7 @@ public final class AgreementNode implements FabLearner.Listener {
 
     public void start(long nowNanos, Outbox out) {
         this.nowNanos = nowNanos;
+        this.viewEnteredNanos = nowNanos;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
         if (!acceptor.isNormal()) out.setTimer(new ViewChangeTimer(acceptor.pn()), viewChangeTimeout());
     }
@@ -236,7 +250,7 @@ public final class AgreementNode implements FabLearner.Listener {
                 if (acceptor.onPropose(nowMillis(), from, p, out)) {
                     learner.onBody(p.slot(), p.batch(), out);
                 }
-                if (from == spec.leaderOf(p.pn())) learner.noteSlotExists(p.slot());
+
             }
             case Accepted a -> learner.onAccepted(from, a, out);
             case SignedAccept s -> acceptor.onSignedAccept(from, s, out);
@@ -285,6 +299,7 @@ public final class AgreementNode implements FabLearner.Listener {
 
     @Override
     public void onDeliver(long slot, Batch batch, Outbox out) {
+        lastDeliveryNanos = nowNanos;
         out.persist(new Persisted.Delivered(slot, batch));
         out.deliver(slot, batch);
         for (Request r : batch.requests()) {
@@ -429,6 +444,7 @@ public final class AgreementNode implements FabLearner.Listener {
         if (outcome.stable() != null) learner.noteSlotExists(outcome.stable().slot());
         proposer.enterView(nv.pn(), nowNanos, outcome.firstSlot(), learner.nextSlot(), nv.proposals());
         // Give the new leader a full timeout, and make sure it knows every request we wait for.
+        viewEnteredNanos = nowNanos;
         int leader = spec.leaderOf(nv.pn());
         for (Map.Entry<RequestId, Watched> e : watched.entrySet()) {
             e.setValue(new Watched(e.getValue().request(), nowNanos));
@@ -463,8 +479,17 @@ public final class AgreementNode implements FabLearner.Listener {
             watched.replaceAll((id, w) -> new Watched(w.request(), nowNanos));
             return;
         }
+        // Suspect the leader when requests wait and nothing at all was decided for a request
+        // timeout (it stalls), or when one request has waited many timeouts although others
+        // were decided (it censors). A loaded but working leader is neither.
+        long sinceProgress = nowNanos - Math.max(lastDeliveryNanos, viewEnteredNanos);
+        // A slot this node voted for that nobody can get decided (a faulty leader told too few
+        // of us, then went quiet) is as stuck as a waiting request, even with no client waiting.
+        boolean stuckVote = acceptor.hasVoteAtOrAbove(learner.nextSlot()) && sinceProgress > config.requestTimeoutNanos();
         Iterator<Watched> it = watched.values().iterator();
-        if (it.hasNext() && nowNanos - it.next().sinceNanos() > config.requestTimeoutNanos()) {
+        long oldestWait = it.hasNext() ? nowNanos - it.next().sinceNanos() : 0;
+        if (stuckVote || (oldestWait > config.requestTimeoutNanos() && sinceProgress > config.requestTimeoutNanos())
+                || oldestWait > CENSORSHIP_TIMEOUTS * config.requestTimeoutNanos()) {
             startViewChange(acceptor.pn() + 1, out);
         }
     }

@@ -346,6 +346,11 @@ public final class FabAcceptor {
         return certificates;
     }
 
+    /** Whether this acceptor voted in some slot at or above {@code slot}. */
+    public boolean hasVoteAtOrAbove(long slot) {
+        return votes.ceilingKey(slot) != null;
+    }
+
     public Map<Long, Vote> votes() {
         return java.util.Collections.unmodifiableMap(votes);
     }

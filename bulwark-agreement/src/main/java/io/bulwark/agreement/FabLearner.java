@@ -56,6 +56,7 @@ public final class FabLearner {
     // Progress tracking for catch-up: what nextSlot was at the last gap check, and for how many checks.
     private long nextSlotAtLastCheck = -1;
     private int idleChecks;
+    private int stuckChecks;
     private static final int IDLE_CHECKS_BEFORE_PROBE = 32;
     private static final int PROBE_SLOTS = 64;
 
@@ -118,6 +119,7 @@ public final class FabLearner {
     public void onDecided(int from, Decided m, Outbox out) {
         SlotLearning s = track(from, m.slot());
         if (s == null) return;
+        highestSlotSeen = Math.max(highestSlotSeen, m.slot()); // a peer says it is decided: worth asking for
         Digest d = m.batch().digest();
         addBody(s, d, m.batch());
         if (s.learned == null) {
@@ -165,7 +167,9 @@ public final class FabLearner {
         // cluster went quiet) has no later message to notice the gap by: now and then, probe.
         boolean probe = idleChecks >= IDLE_CHECKS_BEFORE_PROBE;
         if (probe) idleChecks = 0;
-        boolean stuck = still && highestSlotSeen >= nextSlot;
+        stuckChecks = still && highestSlotSeen >= nextSlot ? stuckChecks + 1 : 0;
+        // Two checks in a row: a slot learned late by the ordinary path is not a gap.
+        boolean stuck = stuckChecks >= 2;
         if (!stuck && !probe) return;
         long wanted = Math.max(highestSlotSeen - nextSlot + 1, probe ? PROBE_SLOTS : 1);
         int count = (int) Math.min(WireLimits.QUERY_SLOTS_MAX, Math.min(trackedSlots, wanted));
@@ -182,7 +186,6 @@ public final class FabLearner {
             ignoredMessages++;
             return null;
         }
-        highestSlotSeen = Math.max(highestSlotSeen, Math.min(slot, nextSlot + trackedSlots - 1));
         if (slot < nextSlot || slot >= nextSlot + trackedSlots) {
             if (slot >= nextSlot) ignoredMessages++;
             return null;
@@ -197,6 +200,8 @@ public final class FabLearner {
     }
 
     private void learn(long slot, SlotLearning s, Digest d, int path, Outbox out) {
+        // A later slot decided is what shows an earlier one is missing, not a later one proposed.
+        highestSlotSeen = Math.max(highestSlotSeen, slot);
         s.learned = d;
         s.path = path;
         switch (path) {

@@ -47,8 +47,12 @@ public final class FabProposer {
     private final TreeMap<Long, Batch> inFlight = new TreeMap<>();
     private final TreeMap<Long, Long> proposedAtNanos = new TreeMap<>();
 
-    private long collectingPn = -1;
-    private final TreeMap<Integer, ViewChange> collected = new TreeMap<>();
+    /**
+     * The latest valid view change from each node for a pn this node leads. A NewView is built
+     * from the ones for this node's own current pn, so a faulty node announcing a far-future pn
+     * only spoils its own entry (it cannot make this node drop everyone else's).
+     */
+    private final TreeMap<Integer, ViewChange> latestViewChanges = new TreeMap<>();
     private NewView newView;
 
     private long droppedRequests;
@@ -139,23 +143,24 @@ public final class FabProposer {
      * node itself has moved to that pn, builds the NewView and returns it (else null).
      */
     public NewView onViewChange(ViewChange vc, long myAcceptorPn, boolean myAcceptorNormal) {
-        if (spec.leaderOf(vc.pn()) != self || vc.pn() < collectingPn) return null;
-        if (vc.pn() > collectingPn) {
-            collectingPn = vc.pn();
-            collected.clear();
-        }
-        collected.put(vc.sender(), vc);
+        if (spec.leaderOf(vc.pn()) != self) return null;
+        ViewChange previous = latestViewChanges.get(vc.sender());
+        if (previous == null || vc.pn() >= previous.pn()) latestViewChanges.put(vc.sender(), vc);
         return tryNewView(myAcceptorPn, myAcceptorNormal);
     }
 
     /** Called also when this node's own acceptor reaches the pn it collects for. */
     public NewView tryNewView(long myAcceptorPn, boolean myAcceptorNormal) {
-        if (collectingPn != myAcceptorPn || myAcceptorNormal || collected.size() < config.quorums().report()) return null;
-        if (newView != null && newView.pn() == collectingPn) return null;
-        List<ViewChange> certificate = new ArrayList<>(collected.values());
-        ProgressCertificate.Outcome o = ProgressCertificate.evaluate(collectingPn, certificate, certificates, config.logWindowSlots());
+        if (myAcceptorNormal || spec.leaderOf(myAcceptorPn) != self) return null;
+        if (newView != null && newView.pn() == myAcceptorPn) return null;
+        List<ViewChange> certificate = new ArrayList<>();
+        for (ViewChange vc : latestViewChanges.values()) {
+            if (vc.pn() == myAcceptorPn) certificate.add(vc);
+        }
+        if (certificate.size() < config.quorums().report()) return null;
+        ProgressCertificate.Outcome o = ProgressCertificate.evaluate(myAcceptorPn, certificate, certificates, config.logWindowSlots());
         if (o == null) return null; // cannot happen with individually verified reports; stay safe anyway
-        newView = new NewView(collectingPn, certificate, o.proposals());
+        newView = new NewView(myAcceptorPn, certificate, o.proposals());
         return newView;
     }
 

@@ -10,6 +10,15 @@ import io.bulwark.core.message.CommitCertificate;
  * every promise it made before it crashed.
  */
 public sealed interface Persisted {
+    /**
+     * Whether a message of the same step may depend on this record, so it must be on disk
+     * before any of them is sent. Only what the learner delivered is not a promise to anyone:
+     * a node that loses it re-learns it from its peers, so hosts may write it without waiting.
+     */
+    default boolean isPromise() {
+        return true;
+    }
+
     /** The acceptor will not vote under a proposal number below {@code pn}. */
     record Promised(long pn) implements Persisted {}
 
@@ -26,7 +35,12 @@ public sealed interface Persisted {
     record Stable(CheckpointCertificate certificate) implements Persisted {}
 
     /** The learner delivered {@code batch} for {@code slot}. */
-    record Delivered(long slot, Batch batch) implements Persisted {}
+    record Delivered(long slot, Batch batch) implements Persisted {
+        @Override
+        public boolean isPromise() {
+            return false;
+        }
+    }
 
     /**
      * Written by a host that compacts its log, in place of everything before it: the learner

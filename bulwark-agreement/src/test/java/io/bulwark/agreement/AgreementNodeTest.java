@@ -100,12 +100,12 @@ class AgreementNodeTest {
         }
         assertThat(c.deliveries(4)).isEmpty();
         assertThat(c.deliveries(0)).hasSize(3);
-        // Node 4 hears of a later slot, notices the gap on its heartbeats, and asks its peers.
-        c.inject(Principal.node(0), 4, new Accepted(0, 2, c.deliveries(0).get(2).batch().digest()));
-        c.advance(c.config.heartbeatNanos());
-        c.fire(4, AgreementNode.HeartbeatTimer.INSTANCE);
-        c.advance(c.config.heartbeatNanos());
-        c.fire(4, AgreementNode.HeartbeatTimer.INSTANCE);
+        // Node 4 hears that a later slot was decided, notices the gap on its heartbeats, and asks its peers.
+        c.inject(Principal.node(0), 4, new io.bulwark.core.message.Decided(2, c.deliveries(0).get(2).batch()));
+        for (int i = 0; i < 3; i++) {
+            c.advance(c.config.heartbeatNanos());
+            c.fire(4, AgreementNode.HeartbeatTimer.INSTANCE);
+        }
         c.deliver(m -> true);
         assertThat(c.deliveries(4)).hasSize(3);
         assertThat(c.deliveries(4).stream().map(d -> d.batch()).toList())

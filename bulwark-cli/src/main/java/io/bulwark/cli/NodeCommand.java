@@ -73,6 +73,9 @@ public final class NodeCommand implements Callable<Integer> {
         } catch (ConfigException | IOException e) {
             spec.commandLine().getErr().println("bulwark node: " + e.getMessage());
             return 1;
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("bulwark node: node-" + id + " cannot start: " + e);
+            return 1;
         }
         Thread hook = new Thread(host::stop, "node-" + id + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -248,7 +248,7 @@ public final class ExecutionNode implements FabLearner.Listener {
             case Decided d -> learner.onDecided(from, d, out);
             case Propose p -> {
                 learner.onBody(p.slot(), p.batch(), out);
-                if (from == spec.leaderOf(p.pn())) learner.noteSlotExists(p.slot());
+                // A proposal is not evidence of a gap: only decisions are (see FabLearner.checkGap).
             }
             case NewView nv -> {
                 for (Proposal p : nv.proposals()) learner.onBody(p.slot(), p.batch(), out);

@@ -17,8 +17,9 @@ import java.util.concurrent.CompletionException;
  * <p>An error result from the store becomes a {@link KvException} carrying its code; a reply
  * that is not the result the operation calls for becomes a {@code KvException} with
  * {@link KvErrorCode#UNEXPECTED_REPLY}. Async variants complete exceptionally with the same
- * exceptions. Arguments that no store would accept (keys over 4 KiB, values over 1 MiB, scan
- * limit out of range) throw {@link IllegalArgumentException} before anything is sent.
+ * exceptions. Arguments that no store would accept (beyond {@link KvLimits}: keys over 4 KiB,
+ * values over 1 MiB − 8 KiB, operations over 1 MiB, scan limit out of range) throw
+ * {@link IllegalArgumentException} before anything is sent.
  */
 public final class KvClient {
     private final Invoker invoker;

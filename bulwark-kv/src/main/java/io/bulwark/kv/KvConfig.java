@@ -11,13 +11,17 @@ package io.bulwark.kv;
  * @param maxScanResultBytes the byte budget of one scan result, counted as the entries' encoded
  *                           size (8 + key + value bytes each); a scan stops (with
  *                           {@code truncated}) before the entry that would exceed it, but always
- *                           returns at least one entry if there is one
+ *                           returns at least one entry if there is one. At most
+ *                           {@link #MAX_SCAN_RESULT_BYTES_LIMIT}, so that every result fits in
+ *                           one reply (a single entry always does, by the key and value bounds)
  */
 public record KvConfig(long maxStoreBytes, int maxScanResultBytes) {
     /** Keeps a snapshot (about {@code maxStoreBytes} long) below Java's array size limit. */
     public static final long MAX_STORE_BYTES_LIMIT = 1L << 30;
     public static final long DEFAULT_MAX_STORE_BYTES = 256L * 1024 * 1024;
-    public static final int DEFAULT_MAX_SCAN_RESULT_BYTES = 1024 * 1024;
+    /** Largest scan budget: a scan result's own framing (version, tag, count, flag) is 7 bytes. */
+    public static final int MAX_SCAN_RESULT_BYTES_LIMIT = KvLimits.RESULT_BYTES_MAX - 16;
+    public static final int DEFAULT_MAX_SCAN_RESULT_BYTES = MAX_SCAN_RESULT_BYTES_LIMIT;
 
     public static final KvConfig DEFAULTS = new KvConfig(DEFAULT_MAX_STORE_BYTES, DEFAULT_MAX_SCAN_RESULT_BYTES);
 
@@ -25,8 +29,8 @@ public record KvConfig(long maxStoreBytes, int maxScanResultBytes) {
         if (maxStoreBytes < 0 || maxStoreBytes > MAX_STORE_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxStoreBytes " + maxStoreBytes + " not in [0, " + MAX_STORE_BYTES_LIMIT + "]");
         }
-        if (maxScanResultBytes < 1) {
-            throw new IllegalArgumentException("maxScanResultBytes " + maxScanResultBytes + " < 1");
+        if (maxScanResultBytes < 1 || maxScanResultBytes > MAX_SCAN_RESULT_BYTES_LIMIT) {
+            throw new IllegalArgumentException("maxScanResultBytes " + maxScanResultBytes + " not in [1, " + MAX_SCAN_RESULT_BYTES_LIMIT + "]");
         }
     }
 

@@ -27,7 +27,8 @@ import java.util.Objects;
  *               5 Scan          bytes fromInclusive, opt toExclusive, i32 limit
  * </pre>
  * Bounds ({@link KvLimits}): keys at most 4 KiB, scan bounds at most 4 KiB + 1, values at most
- * 1 MiB, scan limit in [1, 10 000], {@code fromInclusive <= toExclusive}; no trailing bytes.
+ * 1 MiB − 8 KiB, the whole encoding at most 1 MiB (one request), scan limit in [1, 10 000],
+ * {@code fromInclusive <= toExclusive}; no trailing bytes.
  */
 public sealed interface KvOperation {
 
@@ -42,6 +43,7 @@ public sealed interface KvOperation {
         public Put {
             checkLength(key, KvLimits.KEY_BYTES_MAX, "key");
             checkLength(value, KvLimits.VALUE_BYTES_MAX, "value");
+            checkEncodedSize(10L + key.length() + value.length());
         }
     }
 
@@ -69,6 +71,9 @@ public sealed interface KvOperation {
             checkLength(key, KvLimits.KEY_BYTES_MAX, "key");
             checkOptionalLength(expected, KvLimits.VALUE_BYTES_MAX, "expected");
             checkOptionalLength(newValue, KvLimits.VALUE_BYTES_MAX, "newValue");
+            checkEncodedSize(8L + key.length()
+                    + (expected == null ? 0 : 4 + expected.length())
+                    + (newValue == null ? 0 : 4 + newValue.length()));
         }
     }
 
@@ -93,6 +98,12 @@ public sealed interface KvOperation {
         /** Whether {@code key} lies in {@code [fromInclusive, toExclusive)}. */
         public boolean contains(Bytes key) {
             return key.compareTo(fromInclusive) >= 0 && (toExclusive == null || key.compareTo(toExclusive) < 0);
+        }
+    }
+
+    private static void checkEncodedSize(long size) {
+        if (size > KvLimits.OPERATION_BYTES_MAX) {
+            throw new IllegalArgumentException("operation encodes to " + size + " bytes, at most " + KvLimits.OPERATION_BYTES_MAX);
         }
     }
 
@@ -131,6 +142,10 @@ public sealed interface KvOperation {
 
     /** As {@link #decode(Bytes)}; does not keep a reference to {@code bytes}. */
     static KvOperation decode(byte[] bytes) throws MalformedMessageException {
+        if (bytes.length > KvLimits.OPERATION_BYTES_MAX) {
+            throw new MalformedMessageException(Reason.LENGTH_OUT_OF_BOUNDS,
+                    "operation of " + bytes.length + " bytes exceeds " + KvLimits.OPERATION_BYTES_MAX);
+        }
         WireReader r = new WireReader(bytes);
         KvCodec.checkVersion(r, "operation");
         int tag = r.u8();

@@ -31,7 +31,7 @@ import java.util.Optional;
  *               6 Error      u16 code, bytes message (UTF-8, at most 1 KiB)
  * </pre>
  * A scan result's keys are strictly ascending, and {@code truncated} implies at least one
- * entry. An error code must be a known {@link KvErrorCode}.
+ * entry. An error code must be a known {@link KvErrorCode}. A result is at most 1 MiB (one reply).
  */
 public sealed interface KvResult {
 
@@ -169,6 +169,10 @@ public sealed interface KvResult {
 
     /** As {@link #decode(Bytes)}; does not keep a reference to {@code bytes}. */
     static KvResult decode(byte[] bytes) throws MalformedMessageException {
+        if (bytes.length > KvLimits.RESULT_BYTES_MAX) {
+            throw new MalformedMessageException(Reason.LENGTH_OUT_OF_BOUNDS,
+                    "result of " + bytes.length + " bytes exceeds " + KvLimits.RESULT_BYTES_MAX);
+        }
         WireReader r = new WireReader(bytes);
         KvCodec.checkVersion(r, "result");
         int tag = r.u8();

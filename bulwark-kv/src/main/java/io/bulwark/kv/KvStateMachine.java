@@ -53,7 +53,11 @@ import java.util.TreeMap;
  * argument is not used.
  */
 public final class KvStateMachine implements StateMachine {
-    /** Per-entry bookkeeping charged against the size cap, in addition to key and value bytes. */
+    /**
+     * Per-entry bookkeeping charged against the size cap, in addition to key and value bytes.
+     * Part of the replicated semantics (it decides which writes are refused): never change it
+     * without a new snapshot version.
+     */
     public static final int ENTRY_OVERHEAD_BYTES = 64;
     /** The only snapshot format version so far. */
     public static final int SNAPSHOT_VERSION = 1;

@@ -93,6 +93,29 @@ class KvCodecTest {
     }
 
     @Test
+    void everyOperationFitsInOneRequestAndEveryResultInOneReply() throws Exception {
+        Bytes maxKey = Bytes.wrapOwned(new byte[KvLimits.KEY_BYTES_MAX]);
+        Bytes maxValue = Bytes.wrapOwned(new byte[KvLimits.VALUE_BYTES_MAX]);
+        assertThat(new KvOperation.Put(maxKey, maxValue).encode().length())
+                .isLessThanOrEqualTo(io.bulwark.core.message.WireLimits.OPERATION_BYTES_MAX);
+        // a compare-and-set with two long values does not fit: refused before sending
+        assertThatThrownBy(() -> new KvOperation.CompareAndSet(maxKey, maxValue, maxValue))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
+        Bytes half = Bytes.wrapOwned(new byte[KvLimits.OPERATION_BYTES_MAX / 2 - KvLimits.KEY_BYTES_MAX]);
+        KvOperation cas = new KvOperation.CompareAndSet(maxKey, half, half);
+        assertThat(KvOperation.decode(cas.encode())).isEqualTo(cas);
+        // and an oversized input is refused before parsing
+        assertThat(reasonOfOperation("0102" + "00".repeat(KvLimits.OPERATION_BYTES_MAX))).isEqualTo(Reason.LENGTH_OUT_OF_BOUNDS);
+
+        int resultMax = io.bulwark.core.message.WireLimits.RESULT_BYTES_MAX;
+        assertThat(KvResult.Value.of(maxValue).encode().length()).isLessThanOrEqualTo(resultMax);
+        assertThat(KvResult.CasResult.of(false, maxValue).encode().length()).isLessThanOrEqualTo(resultMax);
+        assertThat(new KvResult.ScanResult(List.of(Map.entry(maxKey, maxValue)), true).encode().length())
+                .isLessThanOrEqualTo(resultMax);
+        assertThat(reasonOfResult("0101" + "00".repeat(resultMax))).isEqualTo(Reason.LENGTH_OUT_OF_BOUNDS);
+    }
+
+    @Test
     void scanLimitAndRangeAreChecked() {
         assertThatThrownBy(() -> new KvOperation.Scan(b("a"), null, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new KvOperation.Scan(b("a"), null, KvLimits.SCAN_LIMIT_MAX + 1))

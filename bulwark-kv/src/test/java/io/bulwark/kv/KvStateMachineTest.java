@@ -154,6 +154,23 @@ class KvStateMachineTest {
     }
 
     @Test
+    void aFullScanResultFitsInOneReply() throws Exception {
+        KvStateMachine sm = new KvStateMachine();
+        Bytes big = Bytes.wrapOwned(new byte[300_000]);
+        for (int i = 0; i < 8; i++) run(sm, new KvOperation.Put(b("k" + i), big));
+        Bytes maxKey = Bytes.wrapOwned(new byte[KvLimits.KEY_BYTES_MAX]);
+        run(sm, new KvOperation.Put(maxKey, Bytes.wrapOwned(new byte[KvLimits.VALUE_BYTES_MAX])));
+        Bytes page = sm.execute(CLIENT, new KvOperation.Scan(b("k"), null, 100).encode(), 0);
+        assertThat(page.length()).isLessThanOrEqualTo(io.bulwark.core.message.WireLimits.RESULT_BYTES_MAX);
+        KvResult.ScanResult r = (KvResult.ScanResult) KvResult.decode(page);
+        assertThat(r.entries()).hasSize(3);
+        assertThat(r.truncated()).isTrue();
+        Bytes single = sm.execute(CLIENT, new KvOperation.Scan(Bytes.EMPTY, b("k"), 100).encode(), 0);
+        assertThat(single.length()).isLessThanOrEqualTo(io.bulwark.core.message.WireLimits.RESULT_BYTES_MAX);
+        assertThat(((KvResult.ScanResult) KvResult.decode(single)).entries()).hasSize(1);
+    }
+
+    @Test
     void malformedOperationsGetAnErrorAndChangeNothing() throws Exception {
         KvStateMachine sm = abcde(KvConfig.DEFAULTS);
         Digest before = sm.digest();
@@ -211,6 +228,8 @@ class KvStateMachineTest {
         assertThatThrownBy(() -> KvConfig.DEFAULTS.withMaxStoreBytes(KvConfig.MAX_STORE_BYTES_LIMIT + 1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> KvConfig.DEFAULTS.withMaxScanResultBytes(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KvConfig.DEFAULTS.withMaxScanResultBytes(KvConfig.MAX_SCAN_RESULT_BYTES_LIMIT + 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // ------------------------------------------------------------------------------ access control

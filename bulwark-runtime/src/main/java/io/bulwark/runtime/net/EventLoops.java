@@ -16,9 +16,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small group of Netty I/O threads: epoll where the native transport loads (Linux), NIO
- * elsewhere or when the system property {@code bulwark.transport=nio} says so. Bulwark runs
- * many processes on few cores, so a node uses one or two I/O threads.
+ * A small group of Netty I/O threads: epoll where the native transport loads (Linux) and the JVM
+ * allows native access (JDK 22+: {@code --enable-native-access=ALL-UNNAMED}, which {@code bulwark up}
+ * passes to its nodes; without it the JDK would print warnings), NIO elsewhere or when the system
+ * property {@code bulwark.transport=nio} says so. Bulwark runs many processes on few cores, so a
+ * node uses one or two I/O threads.
  */
 public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup group;
@@ -26,9 +28,20 @@ public final class EventLoops implements AutoCloseable {
 
     public EventLoops(int threads, String name) {
         if (threads < 1) throw new IllegalArgumentException("threads < 1");
-        this.epoll = !"nio".equalsIgnoreCase(System.getProperty("bulwark.transport")) && Epoll.isAvailable();
+        this.epoll = !"nio".equalsIgnoreCase(System.getProperty("bulwark.transport")) && nativeAccessAllowed() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    /** JDK 22+ warns when a library is loaded without native access; do not trigger that. */
+    private static boolean nativeAccessAllowed() {
+        if (Runtime.version().feature() < 22) return true;
+        try {
+            Object enabled = Module.class.getMethod("isNativeAccessEnabled").invoke(EventLoops.class.getModule());
+            return Boolean.TRUE.equals(enabled);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     public EventLoopGroup group() {

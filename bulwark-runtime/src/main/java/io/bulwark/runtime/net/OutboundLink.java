@@ -81,13 +81,24 @@ final class OutboundLink implements ConnectionHandler.Listener {
                 stats.outboundDrops.increment();
             }
         }
-        if (started.compareAndSet(false, true)) loop.execute(this::connect);
-        if (drainScheduled.compareAndSet(false, true)) loop.execute(this::drain);
+        if (started.compareAndSet(false, true)) onLoop(this::connect);
+        if (drainScheduled.compareAndSet(false, true)) onLoop(this::drain);
+    }
+
+    /** Runs {@code task} on the link's event loop; after the loop shut down, the link is dead. */
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            closed = true;
+            queue.clear();
+            queued.set(0);
+        }
     }
 
     /** Dials now, without waiting for a first frame. */
     void start() {
-        if (!closed && started.compareAndSet(false, true)) loop.execute(this::connect);
+        if (!closed && started.compareAndSet(false, true)) onLoop(this::connect);
     }
 
     private void drain() {
@@ -140,7 +151,7 @@ final class OutboundLink implements ConnectionHandler.Listener {
     private void noteFailure(String why) {
         if (!failureLogged) {
             failureLogged = true;
-            if (everConnected) {
+            if (everConnected && self.kind() == Principal.Kind.NODE) {
                 log.info("{}: cannot reach {} at {} ({}); retrying", self, peer, target.address(), why);
             } else {
                 log.debug("{}: cannot reach {} at {} yet ({}); retrying", self, peer, target.address(), why);
@@ -153,7 +164,11 @@ final class OutboundLink implements ConnectionHandler.Listener {
         long base = Math.min(options.backoffMaxMillis(), options.backoffMinMillis() << Math.min(attempts, 20));
         attempts++;
         long delay = Math.max(1, (long) (base * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble())));
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        try {
+            loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            closed = true;
+        }
     }
 
     @Override
@@ -164,7 +179,8 @@ final class OutboundLink implements ConnectionHandler.Listener {
         attempts = 0;
         failureLogged = false;
         everConnected = true;
-        log.info("{}: connected to {} at {}", self, peer, target.address());
+        if (self.kind() == Principal.Kind.NODE) log.info("{}: connected to {} at {}", self, peer, target.address());
+        else log.debug("{}: connected to {} at {}", self, peer, target.address());
         drain();
         return true;
     }
@@ -190,7 +206,13 @@ final class OutboundLink implements ConnectionHandler.Listener {
         if (ch == channel) {
             channel = null;
             ours = true;
-            if (!closed) log.info("{}: lost connection to {}; reconnecting", self, peer);
+            if (closed) {
+                // closing on purpose
+            } else if (self.kind() == Principal.Kind.NODE) {
+                log.info("{}: lost connection to {}; reconnecting", self, peer);
+            } else {
+                log.debug("{}: lost connection to {}; reconnecting", self, peer);
+            }
         }
         if (ours) scheduleReconnect();
     }
@@ -207,7 +229,7 @@ final class OutboundLink implements ConnectionHandler.Listener {
 
     void close() {
         closed = true;
-        loop.execute(() -> {
+        onLoop(() -> {
             if (channel != null) channel.close();
             if (connecting != null) connecting.close();
             queue.clear();

@@ -25,7 +25,7 @@ public record TransportOptions(int ioThreads, int outboundQueueMax, int writeLow
     }
 
     public static TransportOptions defaults() {
-        return new TransportOptions(1, 8192, 256 * 1024, 1024 * 1024, 16L << 20, 50, 2000, 2000, 5000);
+        return new TransportOptions(1, 8192, 256 * 1024, 1024 * 1024, 16L << 20, 50, 2000, 2000, 10_000);
     }
 
     public TransportOptions withIoThreads(int n) {

@@ -62,16 +62,12 @@ public final class AgreementCore implements HostedCore {
             }
             int[] learners = config.executionNodeIds();
             AgreementNode node;
-            boolean macs;
+            boolean macs = true;
+            var authenticator = new PairwiseRequestAuthenticator(identity.principal(), identity.x25519Secret(), config.agreementKeys());
             if (records.isEmpty()) {
-                var authenticator = new PairwiseRequestAuthenticator(identity.principal(), identity.x25519Secret(), config.agreementKeys());
                 node = new AgreementNode(config.spec(), fab, self, identity.signer(), signatures, authenticator, learners);
-                macs = true;
             } else {
-                // AgreementNode.recover takes no request authenticator yet: a recovered node checks
-                // client signatures (pre-verified off the protocol thread) instead of MACs.
-                node = AgreementNode.recover(config.spec(), fab, self, identity.signer(), signatures, learners, records);
-                macs = false;
+                node = AgreementNode.recover(config.spec(), fab, self, identity.signer(), signatures, authenticator, learners, records);
                 log.info("{} recovered from {} log records ({} segment(s){}): pn={} {} next-slot={}", identity.principal(),
                         records.size(), wal.recovery().segments(),
                         wal.recovery().truncatedBytes() > 0 ? ", " + wal.recovery().truncatedBytes() + " torn bytes dropped" : "",
@@ -119,8 +115,12 @@ public final class AgreementCore implements HostedCore {
 
     @Override
     public long persist(List<Object> records) throws IOException {
-        for (Object r : records) wal.append(AgreementRecordCodec.encode((Persisted) r));
-        return wal.sync();
+        boolean promises = false;
+        for (Object r : records) {
+            wal.append(AgreementRecordCodec.encode((Persisted) r));
+            promises |= ((Persisted) r).isPromise();
+        }
+        return wal.sync(promises);
     }
 
     @Override

@@ -163,11 +163,16 @@ public final class NodeHost implements AutoCloseable {
             ExecutionConfig exec = options.execution() != null ? options.execution() : ExecutionConfig.defaults();
             core = ExecutionCore.open(config, identity, fab, exec, signatures, new KvStateMachine(), dataDir, options.walOptions());
         }
-        BlockingQueue<Input> queue = new ArrayBlockingQueue<>(options.inboundQueueMax());
-        NodeHost[] self = new NodeHost[1];
-        NodeTransport transport = new NodeTransport(config, identity, options.transport(), (from, m) -> self[0].onInbound(from, m));
-        self[0] = new NodeHost(info, options, core, transport, signatures, queue);
-        return self[0];
+        try {
+            BlockingQueue<Input> queue = new ArrayBlockingQueue<>(options.inboundQueueMax());
+            NodeHost[] self = new NodeHost[1];
+            NodeTransport transport = new NodeTransport(config, identity, options.transport(), (from, m) -> self[0].onInbound(from, m));
+            self[0] = new NodeHost(info, options, core, transport, signatures, queue);
+            return self[0];
+        } catch (RuntimeException e) {
+            core.close();
+            throw e;
+        }
     }
 
     /** Called on I/O threads. */
@@ -182,7 +187,14 @@ public final class NodeHost implements AutoCloseable {
     /** Starts listening, then the protocol thread. */
     public synchronized void start() throws IOException {
         if (running) return;
-        transport.start();
+        if (stopping) throw new IllegalStateException("node was stopped");
+        try {
+            transport.start();
+        } catch (IOException | RuntimeException e) {
+            stopping = true;
+            core.close();
+            throw e;
+        }
         transport.connect(java.util.stream.IntStream.range(0, transport.clusterSize()).toArray());
         running = true;
         thread.start();
@@ -351,7 +363,7 @@ public final class NodeHost implements AutoCloseable {
                 log.error("{}: closing the log failed: {}", info.principal(), e.getMessage());
             }
         }
-        log.info("{} stopped", info.principal());
+        log.info("{} stopped: {}", info.principal(), core.status());
     }
 
     @Override

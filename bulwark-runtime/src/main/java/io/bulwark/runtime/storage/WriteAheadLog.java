@@ -334,6 +334,14 @@ public final class WriteAheadLog implements AutoCloseable {
      * {@link FsyncPolicy#ALWAYS}. Returns the nanoseconds spent in fsync (0 if none).
      */
     public long sync() throws IOException {
+        return sync(true);
+    }
+
+    /**
+     * As {@link #sync()}, but with {@code durable} false the records only reach the OS now and
+     * the disk at the next durable sync (or interval): for records nothing sent depends on.
+     */
+    public long sync(boolean durable) throws IOException {
         if (closed) throw new IllegalStateException("write-ahead log is closed");
         long fsyncNanos = 0;
         if (pending.position() > 0) {
@@ -345,8 +353,9 @@ public final class WriteAheadLog implements AutoCloseable {
             liveBytes += n;
             stats.bytesWritten.add(n);
             stats.liveBytes.set(liveBytes);
-            if (options.policy() == FsyncPolicy.ALWAYS) {
+            if (options.policy() == FsyncPolicy.ALWAYS && durable) {
                 fsyncNanos = force(active);
+                dirty = false;
             } else {
                 dirty = true;
             }
@@ -451,7 +460,15 @@ public final class WriteAheadLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (closed) return;
-        if (intervalSyncer != null) intervalSyncer.shutdownNow();
+        if (intervalSyncer != null) {
+            // never interrupt it: an interrupted FileChannel operation closes the channel
+            intervalSyncer.shutdown();
+            try {
+                intervalSyncer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             if (pending.position() > 0) sync();
             force(active);

@@ -23,15 +23,17 @@ public record CheckResult(Verdict verdict, List<Violation> violations, List<Unde
     /**
      * Operations on {@code keys} that cannot be ordered.
      *
-     * @param keys        the partition's keys (one for single-key histories; a scan joins the keys
-     *                    in its range); empty for a scan over a range holding no key of the history
-     * @param operations  the completed operations of the witness: even if every <em>other</em>
-     *                    operation on these keys may take effect at any time after its invocation
-     *                    or not at all, these cannot be put in one order that respects real time
-     *                    and explains every result. When {@code minimal}, dropping any one of them
-     *                    (treating it as pending) makes the rest linearizable
-     * @param minimal     whether the witness was minimized all the way (false if the partition was
-     *                    too large or the budget ran out; then it is every completed operation)
+     * @param keys        the witness's keys: one for a single-key violation; more when scans over
+     *                    several keys are part of it; empty for a scan over a range holding no key
+     *                    of the history
+     * @param operations  the completed operations of the witness: even with the other reads left
+     *                    out and each other write allowed to take effect or not (within its own
+     *                    interval, or at any time after its invocation if it never returned),
+     *                    these cannot be put in one order that respects real time and explains
+     *                    every result. When {@code minimal}, relaxing any one of them the same way
+     *                    makes the rest linearizable
+     * @param minimal     whether the witness was shrunk all the way (false if the shrinking budget
+     *                    ran out or an attempt was undecided: then it may hold more than needed)
      * @param explanation a readable account: the witness, and how far an ordering of it gets
      */
     public record Violation(List<Bytes> keys, List<History.Operation> operations, boolean minimal, String explanation) {

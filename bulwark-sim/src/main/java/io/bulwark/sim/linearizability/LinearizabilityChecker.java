@@ -5,6 +5,7 @@ import io.bulwark.kv.KvErrorCode;
 import io.bulwark.kv.KvOperation;
 import io.bulwark.kv.KvResult;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,14 +37,17 @@ import java.util.TreeSet;
  *   <li><b>Explanation.</b> For a partition that is not linearizable, the witness is shrunk.
  *       First the history is cut where the search got stuck (operations invoked later dropped,
  *       those returning later made pending): linearizability is prefix-closed, so a
- *       non-linearizable prefix is a witness. Then each completed operation in turn (reads
- *       first) is relaxed to pending (a read is dropped; a write may then take effect at any
- *       time after its invocation, or never), and the relaxation is kept if the history stays
- *       non-linearizable. Relaxing only ever adds behaviours, so the shrunk witness still proves
- *       the original history wrong, and a single pass leaves a set of completed operations none
- *       of which can be relaxed. Shrinking is bounded by {@link Limits#maxOperationsToMinimize}
- *       and {@link Limits#maxMinimizationSteps} (each attempt gets at most a twentieth of the
- *       latter, so one hard attempt cannot use it all up).
+ *       non-linearizable prefix is a witness. Then completed operations are relaxed, reads
+ *       first: a relaxed read is dropped, a relaxed write may take effect within its interval
+ *       or not at all (its result ignored). Once the reads are done, a witness whose joining
+ *       scans are gone is split by keys again and one group that still violates is kept. A
+ *       relaxation is kept if the history stays
+ *       non-linearizable; chunks of halving size are tried first, as in delta debugging, so that
+ *       long histories shrink in few searches, and the last pass goes one at a time. Relaxing
+ *       only adds behaviours, so the shrunk witness still proves the original history wrong,
+ *       and none of its completed operations can be relaxed alone. Shrinking is bounded by
+ *       {@link Limits#maxMinimizationSteps}; one attempt gets a twentieth of it, or twice the
+ *       steps of the last search that showed a violation if that is more.
  * </ol>
  * Deterministic: the same history always gives the same result.
  */
@@ -52,18 +56,19 @@ public final class LinearizabilityChecker {
     /**
      * Bounds on the work of one check.
      *
-     * @param maxStepsPerPartition    search steps before a partition is declared undecided
-     * @param maxOperationsToMinimize partitions with more completed operations than this are
-     *                                reported whole, without shrinking the witness
-     * @param maxMinimizationSteps    search steps, per violating partition, spent shrinking its
-     *                                witness
+     * @param maxStepsPerPartition search steps before a partition is declared undecided (memory
+     *                             grows with the steps taken: one remembered configuration per
+     *                             backtrack, a bitset over the partition's operations each)
+     * @param maxMinimizationSteps search steps, per violating partition, spent shrinking its
+     *                             witness (0: report every completed operation of the partition);
+     *                             one attempt gets at most a twentieth of it, or twice what the
+     *                             last successful search took if that is more
      */
-    public record Limits(long maxStepsPerPartition, int maxOperationsToMinimize, long maxMinimizationSteps) {
-        public static final Limits DEFAULTS = new Limits(1_000_000, 200, 2_000_000);
+    public record Limits(long maxStepsPerPartition, long maxMinimizationSteps) {
+        public static final Limits DEFAULTS = new Limits(1_000_000, 2_000_000);
 
         public Limits {
             if (maxStepsPerPartition < 1) throw new IllegalArgumentException("maxStepsPerPartition " + maxStepsPerPartition);
-            if (maxOperationsToMinimize < 0) throw new IllegalArgumentException("maxOperationsToMinimize " + maxOperationsToMinimize);
             if (maxMinimizationSteps < 0) throw new IllegalArgumentException("maxMinimizationSteps " + maxMinimizationSteps);
         }
     }
@@ -105,12 +110,19 @@ public final class LinearizabilityChecker {
         int[] parent = new int[keys.size()];
         for (int i = 0; i < parent.length; i++) parent[i] = i;
 
+        // nextOpen[i]: the smallest j >= i such that keys j-1 and j are not joined yet (path-compressed),
+        // so that overlapping scans cost about the number of keys, not keys times scans
+        int[] nextOpen = new int[keys.size() + 1];
+        for (int i = 0; i < nextOpen.length; i++) nextOpen[i] = i;
         Map<Relevant, Integer> anchor = new HashMap<>(); // op -> some key index in its partition, or -1
         for (Relevant r : relevant) {
             if (r.source.operation() instanceof KvOperation.Scan scan) {
                 int lo = ceilingIndex(universe, index, scan.fromInclusive(), keys.size());
                 int hi = scan.toExclusive() == null ? keys.size() : ceilingIndex(universe, index, scan.toExclusive(), keys.size());
-                for (int i = lo + 1; i < hi; i++) union(parent, i - 1, i);
+                for (int i = lo + 1 < hi ? find(nextOpen, lo + 1) : hi; i < hi; i = find(nextOpen, i + 1)) {
+                    union(parent, i - 1, i);
+                    nextOpen[i] = i + 1;
+                }
                 anchor.put(r, hi > lo ? lo : -1);
             } else {
                 anchor.put(r, index.get(singleKey(r.source.operation())));
@@ -151,7 +163,7 @@ public final class LinearizabilityChecker {
                 case NOT_LINEARIZABLE -> {
                     Shrunk shrunk = shrink(model, p, outcome, limits);
                     steps += shrunk.steps;
-                    violations.add(explain(model, p, shrunk));
+                    violations.add(explain(p, shrunk));
                 }
             }
         }
@@ -220,25 +232,14 @@ public final class LinearizabilityChecker {
      * The shrunk witness: {@code ops[i]} is the (possibly relaxed) operation for
      * {@code partition.ops[i]}, or null if dropped; {@code outcome} is the search result on it.
      */
-    private record Shrunk(WglSearch.Op[] ops, WglSearch.Outcome outcome, boolean minimal, long steps) {}
+    private record Shrunk(KvModel model, WglSearch.Op[] ops, WglSearch.Outcome outcome, boolean minimal, long steps) {}
 
     private static Shrunk shrink(KvModel model, Partition p, WglSearch.Outcome first, Limits limits) {
         int n = p.ops.size();
         WglSearch.Op[] current = new WglSearch.Op[n];
-        int completed = 0;
-        for (int i = 0; i < n; i++) {
-            current[i] = p.ops.get(i).searchOp();
-            if (!current[i].pending()) completed++;
-        }
-        WglSearch.Outcome outcome = first;
-        if (completed > limits.maxOperationsToMinimize() || limits.maxMinimizationSteps() == 0) {
-            return new Shrunk(current, outcome, false, 0);
-        }
-        int[] map = new int[n];
-        long budget = limits.maxMinimizationSteps();
-        long perAttempt = Math.min(limits.maxStepsPerPartition(), Math.max(1_000, budget / 20));
-        long spent = 0;
-        boolean minimal = true;
+        for (int i = 0; i < n; i++) current[i] = p.ops.get(i).searchOp();
+        if (limits.maxMinimizationSteps() == 0) return new Shrunk(model, current, first, false, 0);
+        Shrinker s = new Shrinker(model, current, first, limits);
 
         // First cut the history at the return of the operation the search got stuck on: drop what
         // was invoked later, make pending what returned later. Linearizability is prefix-closed
@@ -250,40 +251,149 @@ public final class LinearizabilityChecker {
             for (int i = 0; i < n; i++) {
                 WglSearch.Op o = current[i];
                 if (o.call() > cut) continue;
-                prefix[i] = o.pending() || o.ret() <= cut ? o : new WglSearch.Op(o.operation(), null, o.call(), History.NEVER);
-                if (prefix[i].pending() && isRead(o.operation())) prefix[i] = null;
+                if (o.pending() || o.ret() <= cut) {
+                    prefix[i] = o;
+                } else if (!isRead(o.operation())) {
+                    prefix[i] = new WglSearch.Op(o.operation(), null, o.call(), History.NEVER);
+                }
             }
-            WglSearch.Outcome attempt = WglSearch.run(model, compact(prefix, map), perAttempt);
+            s.tryReplace(prefix);
+        }
+
+        // Then relax completed operations, reads (cheap to drop) before writes: all of them at
+        // once, then in chunks of halving size as in delta debugging, ending with one at a time.
+        for (boolean reads : new boolean[] {true, false}) {
+            if (!reads) s.splitByKeys();
+            List<Integer> candidates = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                WglSearch.Op o = s.current[i];
+                if (o != null && o.required() && isRead(o.operation()) == reads) candidates.add(i);
+            }
+            candidates.sort(Comparator.comparingLong(i -> s.current[i].call()));
+            for (int size = candidates.size(); size >= 1; size = size == 1 ? 0 : (size + 1) / 2) {
+                for (int from = 0; from < candidates.size(); from += size) {
+                    WglSearch.Op[] attempt = s.current.clone();
+                    boolean changed = false;
+                    for (int k = from; k < Math.min(candidates.size(), from + size); k++) {
+                        int i = candidates.get(k);
+                        WglSearch.Op o = attempt[i];
+                        if (o == null || !o.required()) continue;
+                        attempt[i] = relaxed(o);
+                        changed = true;
+                    }
+                    if (changed && !s.tryReplace(attempt) && size == 1 && s.lastUndecided) s.minimal = false;
+                    if (s.budget <= 0) {
+                        s.minimal = false;
+                        return s.result();
+                    }
+                }
+            }
+        }
+        return s.result();
+    }
+
+    /**
+     * The relaxation of a completed operation: a read is dropped, a write becomes optional (it
+     * may take effect within its interval, or not at all).
+     */
+    private static WglSearch.Op relaxed(WglSearch.Op o) {
+        return isRead(o.operation()) ? null : new WglSearch.Op(o.operation(), null, o.call(), o.ret());
+    }
+
+    /** State of one witness shrinking: the current witness and what it cost. */
+    private static final class Shrinker {
+        KvModel model;
+        final long maxStepsPerPartition;
+        final long perAttempt;
+        WglSearch.Op[] current;
+        WglSearch.Outcome outcome;
+        long budget;
+        long spent;
+        boolean minimal = true;
+        boolean lastUndecided;
+
+        Shrinker(KvModel model, WglSearch.Op[] current, WglSearch.Outcome outcome, Limits limits) {
+            this.model = model;
+            this.current = current;
+            this.outcome = outcome;
+            this.budget = limits.maxMinimizationSteps();
+            this.maxStepsPerPartition = limits.maxStepsPerPartition();
+            this.perAttempt = Math.max(1_000, budget / 20);
+        }
+
+        /** Steps one attempt may take: enough to redo the last successful search twice over. */
+        private long attemptLimit() {
+            long want = Math.max(perAttempt, 2 * outcome.steps());
+            return Math.max(1, Math.min(Math.min(want, maxStepsPerPartition), budget));
+        }
+
+        /** Adopts {@code candidate} as the witness if it is still not linearizable. */
+        boolean tryReplace(WglSearch.Op[] candidate) {
+            int[] map = new int[candidate.length];
+            WglSearch.Outcome attempt = WglSearch.run(model, compact(candidate, map), attemptLimit());
             budget -= attempt.steps();
             spent += attempt.steps();
-            if (attempt.kind() == WglSearch.Kind.NOT_LINEARIZABLE) {
-                current = prefix;
-                outcome = remap(attempt, map);
+            lastUndecided = attempt.kind() == WglSearch.Kind.STEP_LIMIT;
+            if (attempt.kind() != WglSearch.Kind.NOT_LINEARIZABLE) return false;
+            current = candidate;
+            outcome = remap(attempt, map);
+            return true;
+        }
+
+        /**
+         * With the scans that joined keys relaxed away, the witness may fall apart into
+         * independent groups of keys (P-compositionality again): keep one group that still has a
+         * violation, with a model of just its keys, which makes the searches that follow cheaper.
+         */
+        void splitByKeys() {
+            List<Bytes> keys = model.keys();
+            if (keys.size() < 2) return;
+            Map<Bytes, Integer> index = new HashMap<>();
+            for (int k = 0; k < keys.size(); k++) index.put(keys.get(k), k);
+            int[] parent = new int[keys.size()];
+            for (int k = 0; k < parent.length; k++) parent[k] = k;
+            int[] anchor = new int[current.length];
+            for (int i = 0; i < current.length; i++) {
+                WglSearch.Op o = current[i];
+                anchor[i] = -1;
+                if (o == null) continue;
+                if (o.operation() instanceof KvOperation.Scan scan) {
+                    int first = -1;
+                    for (int k = 0; k < keys.size(); k++) {
+                        if (!scan.contains(keys.get(k))) continue;
+                        if (first < 0) first = k;
+                        else union(parent, first, k);
+                    }
+                    anchor[i] = first;
+                } else {
+                    anchor[i] = index.get(singleKey(o.operation()));
+                }
+            }
+            Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == null) continue;
+                int root = anchor[i] < 0 ? -1 - i : find(parent, anchor[i]);
+                groups.computeIfAbsent(root, r -> new ArrayList<>()).add(i);
+            }
+            if (groups.size() < 2) return;
+            for (Map.Entry<Integer, List<Integer>> g : groups.entrySet()) {
+                if (g.getValue().stream().noneMatch(i -> current[i].required())) continue;
+                List<Bytes> groupKeys = new ArrayList<>();
+                if (g.getKey() >= 0) {
+                    for (int k = 0; k < keys.size(); k++) if (find(parent, k) == g.getKey()) groupKeys.add(keys.get(k));
+                }
+                WglSearch.Op[] restricted = new WglSearch.Op[current.length];
+                for (int i : g.getValue()) restricted[i] = current[i];
+                KvModel previous = model;
+                model = new KvModel(groupKeys);
+                if (tryReplace(restricted)) return;
+                model = previous;
             }
         }
 
-        // Then relax one completed operation at a time, reads (cheap to drop) before writes.
-        for (int round = 0; round < 2; round++) {
-            for (int i = n - 1; i >= 0; i--) {
-                WglSearch.Op o = current[i];
-                if (o == null || o.pending() || isRead(o.operation()) != (round == 0)) continue;
-                if (budget <= 0) {
-                    minimal = false;
-                    break;
-                }
-                current[i] = isRead(o.operation()) ? null : new WglSearch.Op(o.operation(), null, o.call(), History.NEVER);
-                WglSearch.Outcome attempt = WglSearch.run(model, compact(current, map), Math.min(budget, perAttempt));
-                budget -= attempt.steps();
-                spent += attempt.steps();
-                if (attempt.kind() == WglSearch.Kind.NOT_LINEARIZABLE) {
-                    outcome = remap(attempt, map);
-                } else {
-                    current[i] = o; // needed for the violation (or could not tell)
-                    if (attempt.kind() == WglSearch.Kind.STEP_LIMIT) minimal = false;
-                }
-            }
+        Shrunk result() {
+            return new Shrunk(model, current, outcome, minimal, spent);
         }
-        return new Shrunk(current, outcome, minimal, spent);
     }
 
     private static boolean isRead(KvOperation op) {
@@ -309,38 +419,43 @@ public final class LinearizabilityChecker {
         return new WglSearch.Outcome(o.kind(), o.steps(), prefix, o.stateAfterPrefix(), o.blocking() < 0 ? -1 : map[o.blocking()]);
     }
 
-    private static CheckResult.Violation explain(KvModel model, Partition p, Shrunk shrunk) {
+    private static CheckResult.Violation explain(Partition p, Shrunk shrunk) {
+        KvModel model = shrunk.model();
+        List<Bytes> keys = model.keys();
         List<History.Operation> witness = new ArrayList<>();
-        int pendingContext = 0;
+        int context = 0;
         for (int i = 0; i < shrunk.ops.length; i++) {
             WglSearch.Op o = shrunk.ops[i];
             if (o == null) continue;
-            if (o.pending()) pendingContext++;
-            else witness.add(p.ops.get(i).source);
+            if (o.required()) witness.add(p.ops.get(i).source);
+            else context++;
         }
         StringBuilder sb = new StringBuilder("not linearizable: ");
-        if (p.keys.isEmpty()) {
+        if (keys.isEmpty()) {
             sb.append("a scan over a range holding no key of the history");
-        } else if (p.keys.size() == 1) {
-            sb.append("key ").append(OperationFormat.bytes(p.keys.getFirst()));
+        } else if (keys.size() == 1) {
+            sb.append("key ").append(OperationFormat.bytes(keys.getFirst()));
         } else {
-            sb.append("keys ").append(p.keys.stream().map(OperationFormat::bytes).toList()).append(" (joined by scans)");
+            sb.append("keys ").append(keys.stream().map(OperationFormat::bytes).toList()).append(" (joined by scans)");
         }
         sb.append(": ").append(witness.size()).append(witness.size() == 1 ? " operation" : " operations")
                 .append(" of ").append(p.ops.size()).append(" cannot be ordered")
-                .append(shrunk.minimal ? "" : " (witness not fully minimized)").append('\n');
+                .append(shrunk.minimal ? "" : " (witness not fully shrunk)").append('\n');
         for (History.Operation o : witness) sb.append("  ").append(o).append('\n');
-        sb.append("  even if every other operation on ").append(p.keys.size() == 1 ? "this key" : "these keys")
-                .append(" (").append(pendingContext).append(" writes) took effect at any time after its invocation, or not at all");
+        sb.append("  even with the other reads left out and each of the other ").append(context)
+                .append(" writes taking effect or not (within its interval; any time after its invocation if it never returned)");
         WglSearch.Outcome out = shrunk.outcome;
         if (out.longestPrefix() != null) {
             sb.append("\n  longest order found: ");
+            int shown = 12;
+            int skip = Math.max(0, out.longestPrefix().length - shown);
             if (out.longestPrefix().length == 0) sb.append("(none)");
-            for (int k = 0; k < out.longestPrefix().length; k++) {
+            if (skip > 0) sb.append("… ").append(skip).append(" operations, ");
+            for (int k = skip; k < out.longestPrefix().length; k++) {
                 int i = out.longestPrefix()[k];
-                if (k > 0) sb.append(", ");
+                if (k > skip) sb.append(", ");
                 sb.append('#').append(p.ops.get(i).source.id());
-                if (shrunk.ops[i] != null && shrunk.ops[i].pending()) sb.append(" (as pending)");
+                if (shrunk.ops[i] != null && !shrunk.ops[i].required()) sb.append(" (other write)");
             }
             sb.append(", leaving ").append(model.describe(out.stateAfterPrefix()));
             if (out.blocking() >= 0) {
@@ -349,6 +464,6 @@ public final class LinearizabilityChecker {
                         .append(OperationFormat.result(b.result())).append(") must take effect and cannot");
             }
         }
-        return new CheckResult.Violation(p.keys, witness, shrunk.minimal, sb.toString());
+        return new CheckResult.Violation(keys, witness, shrunk.minimal, sb.toString());
     }
 }

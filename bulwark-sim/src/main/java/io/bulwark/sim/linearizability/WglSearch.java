@@ -4,6 +4,7 @@ import io.bulwark.kv.KvOperation;
 import io.bulwark.kv.KvResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
@@ -19,18 +20,22 @@ import java.util.Map;
  * event; at a return whose operation is not linearized yet, backtrack. A configuration (set of
  * linearized operations, model state) known to fail is never explored again.
  *
- * <p>Pending operations have a call event and no return event: the search may linearize one
- * at any point after its call, or never. The history is linearizable as soon as every
- * completed operation is linearized.
+ * <p>Three kinds of operation: <em>required</em> ones (completed, result known) must be
+ * linearized between their call and return; <em>pending</em> ones (never returned) have no return
+ * event and may be linearized at any point after their call, or never; <em>optional</em> ones
+ * (used to shrink witnesses: completed, result ignored) may be linearized between their call and
+ * return, or dropped when their return comes. The history is linearizable as soon as every
+ * required operation is linearized.
  *
  * <p>Refinements, each sound on its own:
  * <ul>
- *   <li><b>Completed first.</b> At each point the candidates that completed are tried before the
- *       pending ones (only the order of trying changes).
- *   <li><b>Dominance.</b> Pending operations are optional, so a configuration that has used a
- *       subset of the pending operations another one has used, with the same completed ones
- *       linearized and the same state, can do everything the other can. A configuration is
- *       skipped if one that dominates it has already failed.
+ *   <li><b>Pending last.</b> At each point the other candidates are tried before the pending
+ *       ones (only the order of trying changes).
+ *   <li><b>Dominance.</b> Pending and optional operations may be left out, so a configuration
+ *       that has used (linearized or dropped) a subset of the pending and optional operations
+ *       another one has used, with the same required ones linearized and the same state, can do
+ *       everything the other can. A configuration is skipped if one that dominates it has
+ *       already failed.
  *   <li><b>Identical pending operations</b> (same operation; results unknown) are interchangeable
  *       except for their invocation times, so they are used in invocation order: a later one
  *       only once the earlier ones are linearized.
@@ -46,10 +51,22 @@ import java.util.Map;
  */
 final class WglSearch {
 
-    /** One operation as the search sees it. {@code observed == null}: pending (result unknown). */
+    /**
+     * One operation as the search sees it: required ({@code observed != null}), pending
+     * ({@code observed == null}, {@code ret == History.NEVER}) or optional ({@code observed == null},
+     * a real {@code ret}).
+     */
     record Op(KvOperation operation, KvResult observed, long call, long ret) {
+        boolean required() {
+            return observed != null;
+        }
+
         boolean pending() {
-            return observed == null;
+            return observed == null && ret == History.NEVER;
+        }
+
+        boolean optional() {
+            return observed == null && ret != History.NEVER;
         }
     }
 
@@ -67,7 +84,7 @@ final class WglSearch {
         final int op; // -1 for the head sentinel
         final boolean call;
         final long time;
-        Node match; // a call's return node; null for pending operations and for return nodes
+        Node match; // a call's return node (null for pending operations), a return's call node
         Node prev;
         Node next;
 
@@ -79,12 +96,13 @@ final class WglSearch {
     }
 
     /**
-     * {@code forced}: the operation changes nothing wherever it goes, so no alternative is tried
-     * in its place. {@code pass}: 1 if it was tried among completed candidates, 2 among pending.
+     * {@code forced}: no alternative is tried in its place (the operation changes nothing
+     * wherever it goes, or it is the dropping of an optional operation at its return).
+     * {@code pass}: 1 if it was tried among non-pending candidates, 2 among pending ones.
      */
-    private record Frame(Node call, KvModel.State before, boolean forced, int pass) {}
+    private record Frame(Node call, KvModel.State before, boolean forced, int pass, boolean dropped) {}
 
-    /** Completed operations linearized, and the state: what failed configurations are filed under. */
+    /** Required operations linearized, and the state: what failed configurations are filed under. */
     private record Key(BitSet completed, KvModel.State state) {}
 
     private WglSearch() {}
@@ -92,7 +110,7 @@ final class WglSearch {
     static Outcome run(KvModel model, List<Op> ops, long maxSteps) {
         int n = ops.size();
         List<Node> events = new ArrayList<>(2 * n);
-        int remaining = 0; // completed operations not yet linearized
+        int remaining = 0; // required operations not yet linearized
         for (int i = 0; i < n; i++) {
             Op o = ops.get(i);
             Node call = new Node(i, true, o.call());
@@ -100,9 +118,10 @@ final class WglSearch {
             if (!o.pending()) {
                 Node ret = new Node(i, false, o.ret());
                 call.match = ret;
+                ret.match = call;
                 events.add(ret);
-                remaining++;
             }
+            if (o.required()) remaining++;
         }
         // time order; at equal times calls first, so that touching intervals count as overlapping
         events.sort(Comparator.comparingLong((Node e) -> e.time)
@@ -120,8 +139,8 @@ final class WglSearch {
         KvModel.State state = model.initial();
         if (remaining == 0) return new Outcome(Kind.LINEARIZABLE, 0, new int[0], state, -1);
 
-        BitSet completed = new BitSet(n);
-        BitSet used = new BitSet(n); // pending operations linearized
+        BitSet completed = new BitSet(n); // required operations linearized
+        BitSet used = new BitSet(n); // pending and optional operations linearized or dropped
         Map<Key, List<BitSet>> failed = new HashMap<>();
         Deque<Frame> stack = new ArrayDeque<>();
         int[] longest = null;
@@ -146,14 +165,13 @@ final class WglSearch {
                     continue;
                 }
                 boolean forced = KvModel.preservesState(o.operation(), o.observed());
-                BitSet mark = pending ? used : completed;
+                BitSet mark = o.required() ? completed : used;
                 mark.set(entry.op);
-                boolean dominated = isDominated(failed, completed, used, next);
-                if (!dominated) {
-                    stack.push(new Frame(entry, state, forced, pass));
+                if (!isDominated(failed, completed, used, next)) {
+                    stack.push(new Frame(entry, state, forced, pass, false));
                     state = next;
                     lift(entry);
-                    if (!pending && --remaining == 0) {
+                    if (o.required() && --remaining == 0) {
                         return new Outcome(Kind.LINEARIZABLE, steps, null, null, -1);
                     }
                     entry = head.next;
@@ -167,16 +185,28 @@ final class WglSearch {
                 }
                 // a forced operation leads to a failed configuration: so does this one; fall through
             } else if (pass == 1) {
-                // no completed candidate left before this return: now try the pending ones
+                // no other candidate left before this return: now try the pending ones
                 pass = 2;
                 entry = head.next;
                 continue;
+            } else if (entry != null && ops.get(entry.op).optional()) {
+                // an optional operation's return with nothing else left to try: drop it
+                used.set(entry.op);
+                if (!isDominated(failed, completed, used, state)) {
+                    Node call = entry.match;
+                    stack.push(new Frame(call, state, true, 1, true));
+                    lift(call);
+                    entry = head.next;
+                    pass = 1;
+                    continue;
+                }
+                used.clear(entry.op);
             }
             // backtrack
-            if (longest == null || stack.size() > longest.length) {
+            if (longest == null || linearizedCount(stack) > longest.length) {
                 longest = order(stack);
                 longestState = state;
-                blocking = firstReturn(entry);
+                blocking = firstRequiredReturn(entry, ops);
             }
             Frame top;
             do {
@@ -184,14 +214,13 @@ final class WglSearch {
                     return new Outcome(Kind.NOT_LINEARIZABLE, steps, longest, longestState, blocking);
                 }
                 top = stack.pop();
-                recordFailure(failed, completed, used, state); // the configuration after top's operation
+                recordFailure(failed, completed, used, state); // the configuration after top
                 state = top.before();
-                Op o = ops.get(top.call().op);
-                if (o.pending()) {
-                    used.clear(top.call().op);
-                } else {
+                if (ops.get(top.call().op).required()) {
                     completed.clear(top.call().op);
                     remaining++;
+                } else {
+                    used.clear(top.call().op);
                 }
                 unlift(top.call());
             } while (top.forced());
@@ -203,7 +232,7 @@ final class WglSearch {
     /** For each pending operation, the previous identical pending operation (by invocation), or -1. */
     private static int[] earlierIdenticalPending(List<Op> ops) {
         int[] twin = new int[ops.size()];
-        java.util.Arrays.fill(twin, -1);
+        Arrays.fill(twin, -1);
         List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) if (ops.get(i).pending()) pending.add(i);
         pending.sort(Comparator.comparingLong((Integer i) -> ops.get(i).call()).thenComparingInt(i -> i));
@@ -225,7 +254,11 @@ final class WglSearch {
     }
 
     private static void recordFailure(Map<Key, List<BitSet>> failed, BitSet completed, BitSet used, KvModel.State state) {
-        List<BitSet> fails = failed.computeIfAbsent(new Key((BitSet) completed.clone(), state), k -> new ArrayList<>(1));
+        List<BitSet> fails = failed.get(new Key(completed, state));
+        if (fails == null) {
+            fails = new ArrayList<>(1);
+            failed.put(new Key((BitSet) completed.clone(), state), fails);
+        }
         for (BitSet f : fails) {
             if (subset(f, used)) return; // already implied
         }
@@ -240,19 +273,27 @@ final class WglSearch {
         return true;
     }
 
-    /** The operation of the first return event at or after {@code e}, or -1. */
-    private static int firstReturn(Node e) {
+    /** The operation of the first return event of a required operation at or after {@code e}, or -1. */
+    private static int firstRequiredReturn(Node e, List<Op> ops) {
         for (Node x = e; x != null; x = x.next) {
-            if (!x.call) return x.op;
+            if (!x.call && ops.get(x.op).required()) return x.op;
         }
         return -1;
     }
 
+    private static int linearizedCount(Deque<Frame> stack) {
+        int k = 0;
+        for (Frame f : stack) if (!f.dropped()) k++;
+        return k;
+    }
+
+    /** The operations linearized on the current path, in order (dropped ones left out). */
     private static int[] order(Deque<Frame> stack) {
-        int[] out = new int[stack.size()];
+        int[] out = new int[linearizedCount(stack)];
         int i = 0;
         for (Iterator<Frame> it = stack.descendingIterator(); it.hasNext(); ) {
-            out[i++] = it.next().call().op;
+            Frame f = it.next();
+            if (!f.dropped()) out[i++] = f.call().op;
         }
         return out;
     }

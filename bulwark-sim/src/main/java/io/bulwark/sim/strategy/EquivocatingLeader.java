@@ -35,20 +35,29 @@ import java.util.TreeSet;
  * pn the correct nodes are shuffled by a hash of (pn, sorted faulty ids), with the next leader,
  * if correct, put last (in group B). The B value is a fixed function of the A value (the
  * smallest-digest of: the empty batch, the requests reversed or one short, the time moved by a
- * few ms), so a colluding acceptor that receives A knows B, votes B itself, and reports B.
- * Two kinds of slot, by a hash of (pn, slot):
+ * few ms, so that B also wins digest tie-breaks), so a colluding acceptor that receives A knows
+ * B, votes B itself, and reports B; its ACCEPTED, COMMIT and DECIDED follow the split too.
+ * Two kinds of slot:
  * <ul>
- *   <li><b>fast split</b> (2 of 3 slots): A goes to exactly {@code fast − faulty} correct
- *       acceptors, the rest get B. Faulty nodes send ACCEPTED(A) only to the first
- *       {@code faulty} of them (X), so X can learn A fast while too few correct nodes know A for
- *       DECIDED catch-up to spread it, and sign B only (no commit certificate for A can form).
- *       The faulty nodes then ask early for a view change and report B, and a faulty next
- *       leader leaves X out of its progress certificate: if the fast quorum were one too small,
- *       B would win the view change while X has already delivered A.</li>
- *   <li><b>halves</b> (1 of 3): A to ⌊c/2⌋ of the c correct acceptors, B to the rest; ACCEPTED,
- *       SIGNED-ACCEPT and COMMIT for A to the A half and for B to the B half (aimed at a commit
- *       quorum one too small). NewViews it leads go only to the A half in every other pn.</li>
+ *   <li><b>fast split</b>: A goes to exactly {@code fast − faulty} correct acceptors, the rest get
+ *       B. Faulty nodes send ACCEPTED(A) only to the first {@code faulty} of them (X), so X can
+ *       learn A fast while too few correct nodes know A for DECIDED catch-up to spread it, and
+ *       sign B only (no commit certificate for A can form). The faulty nodes ask early for the
+ *       next view with B in their reports (A certificates left out), and a faulty next leader
+ *       keeps X out of its progress certificate for a while. With the fast quorum one too small,
+ *       B then wins the view change after X has delivered A.</li>
+ *   <li><b>halves</b> (a third of the slots, by a hash of pn and slot): A to ⌊(c−1)/2⌋ of the c
+ *       correct acceptors, B to the rest, and ACCEPTED, SIGNED-ACCEPT and COMMIT for each value to
+ *       its half: with the commit quorum one too small both halves certify and learn.</li>
  * </ul>
+ * Half the client requests (by a hash of the request) are <b>timed</b>: the leader holds them
+ * back until a correct node forwards one, which tells it when that node started watching it
+ * and so at which heartbeat it will suspect the leader; the request is proposed, fast split,
+ * 2.5 ms before that heartbeat. The view change then starts before the slow path can certify A
+ * and before catch-up can spread it, which is what a support, report or proof threshold one too
+ * small needs to be exploited. NewViews it leads go only to the A half in every other pn. A
+ * faulty node's own core is fed DECIDED for its split slots if it has not learned them within
+ * half the request timeout, so that it never suspects its own (faulty) leader and leaves the view.
  */
 public final class EquivocatingLeader implements ByzantineStrategy {
     @Override
@@ -78,6 +87,8 @@ public final class EquivocatingLeader implements ByzantineStrategy {
     private record EarlyViewChangeTimer(long pn) {}
 
     private record InjectTimer(RequestId id) {}
+
+    private record KeepCalmTimer(SlotKey key) {}
 
     /** How long before a correct node's suspicion heartbeat a timed request is proposed. */
     private static final long TIMED_LEAD_NANOS = 5 * Forgery.MS / 2;
@@ -181,6 +192,7 @@ public final class EquivocatingLeader implements ByzantineStrategy {
             Equivocation before = latestBySlot.get(slot);
             if (before == null || before.pn() <= pn) latestBySlot.put(slot, e);
             ctx.setTimer(new SignTimer(key), Math.max(1, ctx.config().slowPathDelayNanos() / 2));
+            ctx.setTimer(new KeepCalmTimer(key), ctx.config().requestTimeoutNanos() / 2);
             if (pn > lastEquivocatedPn) lastEquivocatedPn = pn;
             if (timed) {
                 // The view change is about to start: our reports (with B) must be in first.
@@ -244,7 +256,7 @@ public final class EquivocatingLeader implements ByzantineStrategy {
                 core.onMessage(from, new Propose(p.pn(), p.slot(), e.b()));
                 return false;
             }
-            if (m instanceof ViewChange vc && !isColluder(sender) && ctx.spec().leaderOf(vc.pn()) == ctx.self()
+            if (m instanceof ViewChange vc && sender < a && !isColluder(sender) && ctx.spec().leaderOf(vc.pn()) == ctx.self()
                     && lastEquivocatedPn >= 0 && lastEquivocatedPn < vc.pn()) {
                 // Leading the view change: keep X (the first faulty-count nodes of the split) out of
                 // the progress certificate for a while, so that B's supporters fill it.
@@ -339,7 +351,10 @@ public final class EquivocatingLeader implements ByzantineStrategy {
                 }
                 case NewView nv -> {
                     boolean partial = (Forgery.mix(nv.pn(), colludersHash) & 1) == 0;
-                    if (!partial || split(nv.pn()).pos()[node] < halvesSize(split(nv.pn()).order().length)) {
+                    int[] pos = split(nv.pn()).pos();
+                    // Learners outside the agreement cluster (execution nodes) count as the A half.
+                    int position = node < pos.length ? pos[node] : 0;
+                    if (!partial || position < halvesSize(split(nv.pn()).order().length)) {
                         ctx.send(to, nv);
                     }
                 }
@@ -403,6 +418,16 @@ public final class EquivocatingLeader implements ByzantineStrategy {
                         if (i < e.xCount()) ctx.send(Principal.node(node), commitA);
                         else if (i >= e.nA()) ctx.send(Principal.node(node), commitB);
                     }
+                }
+                case KeepCalmTimer kc -> {
+                    // Our own core must not suspect its own leader (and stop proposing) because it
+                    // cannot learn a slot we split: tell it, under enough names, what it voted for.
+                    Equivocation e = equivocations.get(kc.key());
+                    if (e == null || !core.isUp() || core.node().nextSlotToDeliver() > kc.key().slot()) return;
+                    Vote mine = core.node().acceptor().votes().get(kc.key().slot());
+                    Batch value = mine != null && mine.pn() == kc.key().pn() ? mine.batch() : e.a();
+                    Decided d = new Decided(kc.key().slot(), value);
+                    for (int n = 0; n <= ctx.spec().f(); n++) core.onMessage(Principal.node(n), d);
                 }
                 case InjectTimer it -> {
                     Request q = held.remove(it.id());
