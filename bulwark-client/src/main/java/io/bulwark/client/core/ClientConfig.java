@@ -46,7 +46,9 @@ public record ClientConfig(
      * doubling up to 4 s; calls time out after 10 s; 1024 calls queued at most.
      */
     public static ClientConfig defaults() {
-        return new ClientConfig(ms(250), 2.0, ms(4_000), ms(10_000), 1024);
+        // The first wait is a second: long enough that a loaded cluster is not flooded with
+        // retransmissions (every copy costs the nodes a check), short enough to route around a dead leader.
+        return new ClientConfig(ms(1_000), 2.0, ms(4_000), ms(10_000), 1024);
     }
 
     public ClientConfig withRetransmit(long afterNanos, double factor, long maxNanos) {

@@ -136,10 +136,17 @@ public final class AgreementCore implements HostedCore {
     }
 
     @Override
+    public boolean isLeader() {
+        return node.isLeader();
+    }
+
+    @Override
     public String status() {
         return "pn=" + node.pn() + " " + (node.isNormal() ? "normal" : "view-change") + " leader=node-"
                 + config.spec().leaderOf(node.pn()) + " next-slot=" + node.nextSlotToDeliver() + " stable=" + node.stableSlot()
-                + " pending=" + node.watchedRequests() + " rejected=" + node.rejectedRequests();
+                + " pending=" + node.watchedRequests() + " rejected=" + node.rejectedRequests()
+                + " learned fast/slow/peers=" + node.learner().learnedFast() + "/" + node.learner().learnedSlow() + "/"
+                + node.learner().learnedFromPeers();
     }
 
     @Override

@@ -143,7 +143,8 @@ public final class ExecutionCore implements HostedCore {
     public String status() {
         return "next-slot=" + node.nextSlot() + " executed=" + node.executedRequests() + " checkpoints=" + node.checkpointsTaken()
                 + " certified=" + node.checkpointsCertified() + " state-transfers=" + node.stateTransfersDone()
-                + " app-errors=" + node.applicationErrors();
+                + " app-errors=" + node.applicationErrors() + " learned fast/slow/peers=" + node.learner().learnedFast() + "/"
+                + node.learner().learnedSlow() + "/" + node.learner().learnedFromPeers();
     }
 
     @Override

@@ -41,6 +41,11 @@ public interface HostedCore extends AutoCloseable {
     /** Counters of the core's write-ahead log. */
     io.bulwark.runtime.storage.WalStats walStats();
 
+    /** Whether this node currently leads (proposes); execution nodes never do. */
+    default boolean isLeader() {
+        return false;
+    }
+
     /** The next slot this node will deliver or execute (every slot below it is done). */
     long nextSlot();
 

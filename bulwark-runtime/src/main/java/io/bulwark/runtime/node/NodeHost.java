@@ -241,6 +241,7 @@ public final class NodeHost implements AutoCloseable {
                     carryOut(out, encoded);
                 }
                 core.afterBatch();
+                signatures.leading(core.isLeader());
                 String change = core.notableChange();
                 if (change != null) log.info("{}: {}", info.principal(), change);
                 nextSlot = core.nextSlot();

@@ -60,6 +60,13 @@ public final class VerifiedSignatureCache implements SignatureVerifier {
         this.preVerifyProposedRequests = on;
     }
 
+    private volatile boolean leading = true;
+
+    /** Whether this node leads now (set by the protocol thread): only a leader needs client requests' signatures. */
+    public void leading(boolean on) {
+        this.leading = on;
+    }
+
     @Override
     public boolean verify(Principal signer, byte[] message, int offset, int length, Bytes signature) {
         if (signer == null || message == null || signature == null) return false;
@@ -96,7 +103,12 @@ public final class VerifiedSignatureCache implements SignatureVerifier {
     public void preVerify(Message m) {
         try {
             switch (m) {
-                case Request r -> check(Principal.client(r.clientId()), WireCodec.signedBytes(r), r.signature());
+                // Only the leader verifies client signatures of incoming requests; the others check MACs.
+                case Request r -> {
+                    if (leading || r.authenticator().length() == 0) {
+                        check(Principal.client(r.clientId()), WireCodec.signedBytes(r), r.signature());
+                    }
+                }
                 case SignedAccept s -> check(Principal.node(s.acceptor()), WireCodec.signedBytes(s), s.signature());
                 case Checkpoint c -> check(Principal.node(c.sender()), WireCodec.signedBytes(c), c.signature());
                 case ViewChange v -> preVerify(v);
