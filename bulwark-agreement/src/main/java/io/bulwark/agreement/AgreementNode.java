@@ -189,6 +189,7 @@ public final class AgreementNode implements FabLearner.Listener {
     public void start(long nowNanos, Outbox out) {
         this.nowNanos = nowNanos;
         this.viewEnteredNanos = nowNanos;
+        this.lastDeliveryNanos = nowNanos;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
         if (!acceptor.isNormal()) out.setTimer(new ViewChangeTimer(acceptor.pn()), viewChangeTimeout());
     }
@@ -422,7 +423,9 @@ public final class AgreementNode implements FabLearner.Listener {
             }
             return;
         }
-        if (vc.pn() <= viewChangePnFrom[from] && spec.leaderOf(vc.pn()) != self) return;
+        // Already verified one from this node for this pn (a retransmission): nothing new, and
+        // view changes are the most expensive messages to check.
+        if (vc.pn() <= viewChangePnFrom[from]) return;
         if (vc.pn() < acceptor.pn() || !acceptor.certificates().verify(vc)) {
             ignoredMessages++;
             return;
@@ -479,13 +482,13 @@ public final class AgreementNode implements FabLearner.Listener {
         proposer.retransmit(nowNanos, out);
         learner.checkGap(spec.agreementNodes(), self, out);
         if (!acceptor.isNormal()) {
-            ViewChange vc = acceptor.currentViewChange();
+            // Retransmit now and then (view changes can be large): to everyone, so laggards can
+            // join; the new leader answers a retransmission with its NewView if it has one.
             if (heartbeats % VIEW_CHANGE_REBROADCAST_HEARTBEATS == 0) {
+                ViewChange vc = acceptor.currentViewChange();
                 for (int node = 0; node < spec.agreementNodes(); node++) {
                     if (node != self) out.sendToNode(node, vc);
                 }
-            } else if (spec.leaderOf(acceptor.pn()) != self) {
-                out.sendToNode(spec.leaderOf(acceptor.pn()), vc);
             }
             return;
         }
@@ -500,7 +503,9 @@ public final class AgreementNode implements FabLearner.Listener {
         long sinceProgress = nowNanos - Math.max(lastDeliveryNanos, viewEnteredNanos);
         // A slot this node voted for that nobody can get decided (a faulty leader told too few
         // of us, then went quiet) is as stuck as a waiting request, even with no client waiting.
-        boolean stuckVote = acceptor.hasVoteAtOrAbove(learner.nextSlot()) && sinceProgress > config.requestTimeoutNanos();
+        // (Not while this node is merely behind and fetching what others decided: that is not the leader's fault.)
+        boolean stuckVote = acceptor.hasVoteAtOrAbove(learner.nextSlot()) && sinceProgress > config.requestTimeoutNanos()
+                && !learner.isCatchingUp();
         Iterator<Watched> it = watched.values().iterator();
         long oldestWait = it.hasNext() ? nowNanos - it.next().sinceNanos() : 0;
         if (stuckVote || (oldestWait > config.requestTimeoutNanos() && sinceProgress > config.requestTimeoutNanos())

@@ -272,6 +272,11 @@ public final class FabLearner {
         return slot >= retainedFirstSlot && slot < nextSlot ? retainedBatch(slot) : null;
     }
 
+    /** Whether a later slot is known to be decided while this learner still misses an earlier one. */
+    public boolean isCatchingUp() {
+        return highestSlotSeen >= nextSlot;
+    }
+
     public boolean isLearned(long slot) {
         if (slot < nextSlot) return true;
         SlotLearning s = slots.get(slot);

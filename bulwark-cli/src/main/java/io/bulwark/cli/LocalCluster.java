@@ -32,12 +32,41 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Map<Integer, Process> processes = new ConcurrentHashMap<>();
 
+    private long statusIntervalMs = 10_000;
+
     public LocalCluster(ClusterConfig config, String fsync, List<String> jvmOptions) throws IOException {
         this.config = config;
         this.logs = config.dir().resolve("logs");
         this.fsync = fsync.toLowerCase(Locale.ROOT);
         this.jvmOptions = List.copyOf(jvmOptions);
         Files.createDirectories(logs);
+    }
+
+    /** How often the nodes started from now on log their status (what {@link #lastReportedNextSlot} reads). */
+    public LocalCluster statusInterval(long millis) {
+        this.statusIntervalMs = millis;
+        return this;
+    }
+
+    /**
+     * The leader the agreement nodes last reported (from their logs: view changes and status
+     * lines), or -1 if none has said yet. The highest proposal number seen wins.
+     */
+    public int lastReportedLeader() throws IOException {
+        Pattern p = Pattern.compile("pn=(\\d+).*?leader[= ]node-(\\d+)");
+        long bestPn = -1;
+        int leader = -1;
+        for (int id : config.agreementNodeIds()) {
+            if (!Files.exists(log(id))) continue;
+            for (String line : Files.readAllLines(log(id))) {
+                Matcher m = p.matcher(line);
+                if (m.find() && Long.parseLong(m.group(1)) >= bestPn) {
+                    bestPn = Long.parseLong(m.group(1));
+                    leader = Integer.parseInt(m.group(2));
+                }
+            }
+        }
+        return leader;
     }
 
     public ClusterConfig config() {
@@ -69,7 +98,8 @@ public final class LocalCluster implements AutoCloseable {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BulwarkCommand.class.getName(), "node", "--dir",
-                config.dir().toString(), "--id", Integer.toString(id), "--fsync", fsync, "--exit-with-parent"));
+                config.dir().toString(), "--id", Integer.toString(id), "--fsync", fsync, "--status-interval-ms",
+                Long.toString(statusIntervalMs), "--exit-with-parent"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start();
         processes.put(id, p);

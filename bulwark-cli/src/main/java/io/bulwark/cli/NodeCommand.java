@@ -43,6 +43,10 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--fsync-interval-ms", defaultValue = "100", description = "With --fsync interval: how often (default ${DEFAULT-VALUE}).")
     long fsyncIntervalMs;
 
+    @Option(names = "--status-interval-ms", defaultValue = "10000",
+            description = "How often the node logs a status line (default ${DEFAULT-VALUE}).")
+    long statusIntervalMs;
+
     @Option(names = "--exit-with-parent", hidden = true, description = "Stop when the parent process exits (used by 'bulwark up').")
     boolean exitWithParent;
 
@@ -50,6 +54,7 @@ public final class NodeCommand implements Callable<Integer> {
     public Integer call() {
         LogSetup.configure();
         if (fsyncIntervalMs < 1) throw new ParameterException(spec.commandLine(), "--fsync-interval-ms must be positive");
+        if (statusIntervalMs < 100) throw new ParameterException(spec.commandLine(), "--status-interval-ms must be at least 100");
         ClusterConfig config;
         try {
             config = ClusterConfig.load(dir);
@@ -64,7 +69,7 @@ public final class NodeCommand implements Callable<Integer> {
         Path dataDir = data != null ? data : dir.resolve("data").resolve("node-" + id);
         NodeHost.Options options = NodeHost.Options.defaults().withFsync(FsyncPolicy.valueOf(fsync.name().toUpperCase(java.util.Locale.ROOT)));
         options = new NodeHost.Options(options.fsync(), fsyncIntervalMs, options.walSegmentBytes(), options.walCompactBytes(),
-                options.inboundQueueMax(), options.batchInputsMax(), options.summaryIntervalMillis(), options.signatureCacheEntries(),
+                options.inboundQueueMax(), options.batchInputsMax(), statusIntervalMs, options.signatureCacheEntries(),
                 options.transport(), options.fab(), options.execution());
         NodeHost host;
         try {

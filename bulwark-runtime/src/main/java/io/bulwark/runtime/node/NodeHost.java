@@ -364,7 +364,8 @@ public final class NodeHost implements AutoCloseable {
                 log.error("{}: closing the log failed: {}", info.principal(), e.getMessage());
             }
         }
-        log.info("{} stopped: {}", info.principal(), core.status());
+        log.info("{} stopped: {} | messages in by type {} | out by type {}", info.principal(), core.status(),
+                transport.stats().byType(true), transport.stats().byType(false));
     }
 
     @Override
