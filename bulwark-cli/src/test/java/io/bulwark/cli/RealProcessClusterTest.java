@@ -54,11 +54,19 @@ import org.junit.jupiter.api.io.TempDir;
  * the key and write at fault); and the restarted nodes catch up with the others (the next slot each
  * node reports when it is stopped with SIGTERM).
  *
+ * <p>Timeline: start the nine JVMs and wait until the cluster answers; load; 5 s in, SIGKILL the
+ * current agreement leader and execution node 6; 5 s later restart both on their data
+ * directories; once both have logged that they started (a JVM takes seconds to start on two busy
+ * cores), 8 s more load; then the final reads and SIGTERM to every node. About 45 s in all.
+ *
  * <p>Prints the outage after the leader kill and the throughput before, during and after. On
- * failure, the node logs and the history are copied to {@code target/real-process-cluster-test/}
- * (or the directory named by the system property {@code bulwark.e2e.logs}). The random choices of
- * the clients come from a seed that is printed, and can be fixed with {@code -Dbulwark.e2e.seed=N}
- * (the interleaving with the processes is of course not reproducible).
+ * failure, the node logs (status lines every second) and the history are copied to
+ * {@code target/real-process-cluster-test/} (or the directory named by the system property
+ * {@code bulwark.e2e.logs}); {@code -Dbulwark.e2e.keepLogs=true} copies them after a pass too. The
+ * random choices of the clients come from a seed that is printed, and can be fixed with
+ * {@code -Dbulwark.e2e.seed=N} (the interleaving with the processes is of course not
+ * reproducible). For diagnosis, {@code -Dbulwark.e2e.settleMs=N} lets the restarted nodes catch up
+ * with the cluster idle for up to N ms before the nodes are stopped (the check itself does not wait).
  */
 @Tag("processes")
 class RealProcessClusterTest {
@@ -146,13 +154,15 @@ class RealProcessClusterTest {
         long testStart = System.nanoTime();
         ClusterInit.create(dir, 1, 1, 1, "127.0.0.1", LocalCluster.freeBasePort(9), 16, new SecureRandom());
         ClusterConfig config = ClusterConfig.load(dir);
+        System.out.printf("cluster directory created in %.1f s%n", seconds(System.nanoTime() - testStart));
         int[] agreement = config.agreementNodeIds();
         int[] execution = config.executionNodeIds();
         assertThat(agreement).hasSize(6);
         assertThat(execution).containsExactly(6, 7, 8);
         int killedExecution = execution[0];
 
-        cluster = new LocalCluster(config, "always", List.of());
+        // Status lines every second: the logs then show how each node's next slot moved.
+        cluster = new LocalCluster(config, "always", List.of()).statusInterval(1_000);
         for (int id = 0; id < config.nodes().size(); id++) processes.add(cluster.start(id));
 
         try (EventLoops loops = new EventLoops(1, "e2e-client-io")) {
@@ -170,6 +180,7 @@ class RealProcessClusterTest {
             ConcurrentHashMap<String, Optional<Bytes>> lastSeen = new ConcurrentHashMap<>();
             long killAt;
             long restartAt;
+            long upAt;
             long stopAt;
             int leader;
             try {
@@ -190,13 +201,26 @@ class RealProcessClusterTest {
                         seconds(killAt - loadStart), leader, killedExecution);
 
                 sleepUntil(killAt + ms(RESTART_AFTER_MS));
+                long startsBefore = starts(leader) + starts(killedExecution);
                 restartAt = System.nanoTime();
                 processes.add(cluster.start(leader));
                 processes.add(cluster.start(killedExecution));
-                System.out.printf("%.1f s: restarted node-%d and node-%d on their data directories%n",
+                System.out.printf("%.1f s: restarting node-%d and node-%d on their data directories%n",
                         seconds(restartAt - loadStart), leader, killedExecution);
+                // A JVM starting on two busy cores takes seconds: the load goes on for a while
+                // after both restarted nodes are up again, not just after they were launched.
+                long upDeadline = restartAt + ms(60_000);
+                while (starts(leader) + starts(killedExecution) < startsBefore + 2) {
+                    assertThat(cluster.isAlive(leader) && cluster.isAlive(killedExecution))
+                            .as("restarted node-%d and node-%d still running", leader, killedExecution).isTrue();
+                    assertThat(System.nanoTime()).as("restarted nodes up within 60 s").isLessThan(upDeadline);
+                    Thread.sleep(100);
+                }
+                upAt = System.nanoTime();
+                System.out.printf("%.1f s: both restarted nodes are up (%.1f s after the restart)%n",
+                        seconds(upAt - loadStart), seconds(upAt - restartAt));
 
-                sleepUntil(restartAt + ms(RUN_AFTER_RESTART_MS));
+                sleepUntil(upAt + ms(RUN_AFTER_RESTART_MS));
                 stopAt = System.nanoTime();
                 for (LoadClient c : clients) c.stop = true;
                 long joinDeadline = stopAt + CALL_TIMEOUT.toNanos() + HANG_MARGIN.toNanos();
@@ -220,13 +244,17 @@ class RealProcessClusterTest {
                 }
             }
 
+            // Diagnostics only (default 0): give the restarted nodes time to catch up with the cluster idle.
+            long settleMs = Long.getLong("bulwark.e2e.settleMs", 0);
+            if (settleMs > 0) settle(config, leader, killedExecution, settleMs);
+
             // ---- stop everything cleanly, so each node logs where it stopped
             cluster.stopAll(15);
-            long stoppedAt = System.nanoTime();
+            System.out.printf("all nodes stopped %.1f s after the test started%n", seconds(System.nanoTime() - testStart));
 
             History history = recorder.history();
             List<Call> calls = recorder.calls();
-            report(calls, killAt, restartAt, stopAt, leader, killedExecution);
+            report(calls, killAt, restartAt, upAt, stopAt, leader, killedExecution);
 
             // (a) no call hung; progress after the kill and after the restart; no unexpected errors
             long limit = CALL_TIMEOUT.plus(HANG_MARGIN).toNanos();
@@ -235,8 +263,8 @@ class RealProcessClusterTest {
             assertThat(calls).as("calls that failed other than by timing out, or were refused by the store")
                     .noneMatch(c -> (c.failure != null && !(c.failure instanceof BulwarkTimeoutException))
                             || c.result instanceof KvResult.Error);
-            assertThat(calls).as("calls invoked after the leader kill that completed")
-                    .anyMatch(c -> c.completed() && c.invokedAt > killAt);
+            assertThat(calls).as("calls invoked after the leader kill that completed before the restart")
+                    .anyMatch(c -> c.completed() && c.invokedAt > killAt && c.endedAt < restartAt);
             assertThat(calls).as("calls invoked after the restart that completed before the load stopped")
                     .anyMatch(c -> c.completed() && c.invokedAt > restartAt && c.endedAt < stopAt);
 
@@ -256,12 +284,13 @@ class RealProcessClusterTest {
             Map<Integer, Long> slots = new LinkedHashMap<>();
             for (int id = 0; id < config.nodes().size(); id++) slots.put(id, stoppedSlot(id));
             System.out.println("next-slot at SIGTERM: " + slots);
+            for (int id : agreement) System.out.printf("  node-%d stopped in %s%n", id, stoppedView(id));
             assertThat(slots).as("every node logs its next slot when stopped").allSatisfy((id, s) -> assertThat(s).isNotNegative());
-            assertCaughtUp("agreement", leader, agreement, slots);
-            assertCaughtUp("execution", killedExecution, execution, slots);
+            assertCaughtUp("agreement", leader, agreement, slots, lastStatus(leader));
+            assertCaughtUp("execution", killedExecution, execution, slots, lastStatus(killedExecution));
 
-            System.out.printf("RealProcessClusterTest: %.1f s in all (%.1f s until stopped)%n",
-                    seconds(System.nanoTime() - testStart), seconds(stoppedAt - testStart));
+            System.out.printf("RealProcessClusterTest: passed, %.1f s in all%n", seconds(System.nanoTime() - testStart));
+            if (Boolean.getBoolean("bulwark.e2e.keepLogs")) saveEvidence(dir, seed, recorder, null);
         }
     }
 
@@ -448,13 +477,20 @@ class RealProcessClusterTest {
         };
     }
 
-    private static void assertCaughtUp(String role, int restarted, int[] ids, Map<Integer, Long> slots) {
+    private static void assertCaughtUp(String role, int restarted, int[] ids, Map<Integer, Long> slots, String status) {
         long highest = 0;
         for (int id : ids) if (id != restarted) highest = Math.max(highest, slots.get(id));
         assertThat(slots.get(restarted))
-                .as("%s node-%d (killed and restarted) stopped at next-slot %d; the other %s nodes reached %d",
-                        role, restarted, slots.get(restarted), role, highest)
+                .as("%s node-%d (killed and restarted) stopped at next-slot %d; the other %s nodes reached %d. Its last words:%n%s",
+                        role, restarted, slots.get(restarted), role, highest, status)
                 .isGreaterThanOrEqualTo(highest - CATCH_UP_SLACK);
+    }
+
+    /** The last line node {@code id} logged with its state in it (its stop line, normally). */
+    private String lastStatus(int id) throws IOException {
+        String last = "(none)";
+        for (String line : Files.readAllLines(cluster.log(id))) if (line.contains("next-slot=")) last = line;
+        return last;
     }
 
     /** The next slot node {@code id} reported when it last stopped, or -1 if its last run logged no stop. */
@@ -474,6 +510,43 @@ class RealProcessClusterTest {
         return slot;
     }
 
+    /** Waits up to {@code ms} until both restarted nodes report the next slot the others reported, printing progress. */
+    private void settle(ClusterConfig config, int agreementNode, int executionNode, long ms) throws Exception {
+        long start = System.nanoTime();
+        while (true) {
+            long top = 0;
+            for (int id = 0; id < config.nodes().size(); id++) {
+                if (id != agreementNode && id != executionNode) top = Math.max(top, cluster.lastReportedNextSlot(id));
+            }
+            long a = cluster.lastReportedNextSlot(agreementNode);
+            long e = cluster.lastReportedNextSlot(executionNode);
+            System.out.printf("settle +%.1f s: others %d, node-%d %d, node-%d %d%n", seconds(System.nanoTime() - start), top,
+                    agreementNode, a, executionNode, e);
+            if ((a >= top && e >= top) || System.nanoTime() - start > ms(ms)) return;
+            Thread.sleep(1_000);
+        }
+    }
+
+    /** The view part ("pn=N normal|view-change leader=node-L") of the last stop line of node {@code id}. */
+    private String stoppedView(int id) throws IOException {
+        String view = "?";
+        Pattern p = Pattern.compile("node-" + id + " stopped: (pn=\\d+ \\S+ leader=node-\\d+)");
+        for (String line : Files.readAllLines(cluster.log(id))) {
+            Matcher m = p.matcher(line);
+            if (m.find()) view = m.group(1);
+        }
+        return view;
+    }
+
+    /** How many times node {@code id} has logged that it started. */
+    private long starts(int id) throws IOException {
+        if (!Files.exists(cluster.log(id))) return 0;
+        String started = "node-" + id + " started: ";
+        try (Stream<String> lines = Files.lines(cluster.log(id))) {
+            return lines.filter(l -> l.contains(started)).count();
+        }
+    }
+
     /** The leader of the highest view an agreement node has entered (logged as "entered view pn=N"), else of view 0. */
     private int currentLeader(ClusterConfig config) throws IOException {
         long pn = 0;
@@ -489,7 +562,7 @@ class RealProcessClusterTest {
 
     // ------------------------------------------------------------------------------ report
 
-    private static void report(List<Call> calls, long killAt, long restartAt, long stopAt, int leader, int execution) {
+    private static void report(List<Call> calls, long killAt, long restartAt, long upAt, long stopAt, int leader, int execution) {
         List<Call> loadCalls = calls.stream().filter(c -> c.clientId < LOAD_CLIENTS).toList();
         long loadStart = loadCalls.stream().mapToLong(Call::invokedAt).min().orElse(killAt);
         List<Long> completions = loadCalls.stream().filter(Call::completed).map(Call::endedAt).sorted().toList();
@@ -505,9 +578,9 @@ class RealProcessClusterTest {
                 firstAfterKill.map(t -> String.format("+%.2f s", seconds(t - killAt))).orElse("none"),
                 firstInvokedAfterKill.map(t -> String.format("+%.2f s", seconds(t - killAt))).orElse("none"),
                 seconds(longestGap(completions, killAt, restartAt)), seconds(longestGap(completions, restartAt, stopAt)));
-        System.out.printf("throughput (completed calls/s): before %.1f, during (%d s after the kill) %.1f, after the restart %.1f%n",
-                rate(completions, loadStart, killAt), TimeUnit.NANOSECONDS.toSeconds(restartAt - killAt),
-                rate(completions, killAt, restartAt), rate(completions, restartAt, stopAt));
+        System.out.printf("throughput (completed calls/s): before the kill %.1f; kill to restart %.1f; while the two"
+                        + " restarted JVMs start %.1f; once they are up %.1f%n", rate(completions, loadStart, killAt),
+                rate(completions, killAt, restartAt), rate(completions, restartAt, upAt), rate(completions, upAt, stopAt));
         long longest = calls.stream().mapToLong(c -> c.endedAt - c.invokedAt).max().orElse(0);
         System.out.printf("longest call: %.2f s%n", seconds(longest));
     }
@@ -541,7 +614,7 @@ class RealProcessClusterTest {
                     for (Path f : files.toList()) Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            StringBuilder sb = new StringBuilder("seed " + seed + "\nfailure: " + failure + "\n\n");
+            StringBuilder sb = new StringBuilder("seed " + seed + "\nfailure: " + (failure == null ? "none" : failure) + "\n\n");
             for (Call c : recorder.calls()) {
                 sb.append(c.historyId).append(" client ").append(c.clientId).append(" [").append(c.invokedAt).append(", ")
                         .append(c.endedAt).append("] ").append(c.operation).append(" -> ")

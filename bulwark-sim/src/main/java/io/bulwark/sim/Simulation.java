@@ -455,13 +455,58 @@ public final class Simulation {
 
     // ---------------------------------------------------------------- correct nodes
 
+    /**
+     * One host's timers in virtual time: setting a key replaces its previous deadline, and a
+     * firing whose generation is stale (re-set or cancelled since) is ignored.
+     */
+    private final class SimTimers {
+        private final Map<Object, Long> generations = new HashMap<>();
+        private final java.util.function.Consumer<Object> onFire;
+        private long generation;
+
+        SimTimers(java.util.function.Consumer<Object> onFire) {
+            this.onFire = onFire;
+        }
+
+        void set(Object key, long delayNanos) {
+            long g = ++generation;
+            generations.put(key, g);
+            at(now + delayNanos, () -> {
+                Long current = generations.get(key);
+                if (current != null && current == g) {
+                    generations.remove(key);
+                    onFire.accept(key);
+                }
+            });
+        }
+
+        void cancel(Object key) {
+            generations.remove(key);
+        }
+
+        /** Carries out a core's timer commands. */
+        void apply(List<Outbox.TimerCommand> commands) {
+            for (Outbox.TimerCommand t : commands) {
+                if (t.cancel()) cancel(t.key());
+                else set(t.key(), t.delayNanos());
+            }
+        }
+
+        void clear() {
+            generations.clear();
+        }
+
+        void removeIf(java.util.function.Predicate<Object> which) {
+            generations.keySet().removeIf(which);
+        }
+    }
+
     /** Hosts one correct agreement node the way the runtime does: persist, timers, sends, deliveries. */
     private final class HonestHost {
         final int id;
         final List<Persisted> disk = new ArrayList<>();
         final Outbox out = new Outbox();
-        final Map<Object, Long> timers = new HashMap<>();
-        long timerGeneration;
+        final SimTimers timers = new SimTimers(this::fire);
         AgreementNode core;
         final SlotDepths depths = new SlotDepths();
         long inputSlot = -1;
@@ -495,11 +540,8 @@ public final class Simulation {
             drain();
         }
 
-        void fire(Object key, long generation) {
+        void fire(Object key) {
             if (core == null) return;
-            Long g = timers.get(key);
-            if (g == null || g != generation) return;
-            timers.remove(key);
             inputSlot = TIMER_STEP;
             inputDepth = -1;
             core.onTimer(now, key, out);
@@ -508,16 +550,7 @@ public final class Simulation {
 
         void drain() {
             for (Object p : out.persists()) disk.add((Persisted) p);
-            for (Outbox.TimerCommand t : out.timers()) {
-                if (t.cancel()) {
-                    timers.remove(t.key());
-                } else {
-                    long g = ++timerGeneration;
-                    Object key = t.key();
-                    timers.put(key, g);
-                    at(now + t.delayNanos(), () -> fire(key, g));
-                }
-            }
+            timers.apply(out.timers());
             Set<Long> proposedHere = null;
             for (Outbox.Send s : out.sends()) {
                 if (s.message() instanceof Propose p) {
@@ -590,8 +623,7 @@ public final class Simulation {
         final FaultyNode behaviour;
         final Map<Integer, Signer> colluders;
         final SplittableRandom random;
-        final Map<Object, Long> timers = new HashMap<>();
-        long timerGeneration;
+        final SimTimers timers = new SimTimers(key -> behaviour().onTimer(key));
 
         FaultyHost(int id, ByzantineStrategy strategy, Map<Integer, Signer> colluders, SplittableRandom random) {
             this.id = id;
@@ -630,19 +662,11 @@ public final class Simulation {
 
         @Override
         public void setTimer(Object key, long delayNanos) {
-            long g = ++timerGeneration;
-            timers.put(key, g);
-            at(now + delayNanos, () -> {
-                Long current = timers.get(key);
-                if (current != null && current == g) {
-                    timers.remove(key);
-                    behaviour.onTimer(key);
-                }
-            });
+            timers.set(key, delayNanos);
         }
 
-        void cancelTimer(Object key) {
-            timers.remove(key);
+        private FaultyNode behaviour() {
+            return behaviour;
         }
 
         @Override
@@ -686,7 +710,7 @@ public final class Simulation {
             @Override
             public void crash() {
                 node = null;
-                timers.keySet().removeIf(this::ownsTimer);
+                timers.removeIf(this::ownsTimer);
             }
 
             @Override
@@ -703,8 +727,8 @@ public final class Simulation {
                 for (Object p : out.persists()) disk.add((Persisted) p);
                 for (Outbox.TimerCommand t : out.timers()) {
                     HonestTimer key = new HonestTimer(this, t.key());
-                    if (t.cancel()) cancelTimer(key);
-                    else setTimer(key, t.delayNanos());
+                    if (t.cancel()) timers.cancel(key);
+                    else timers.set(key, t.delayNanos());
                 }
                 List<Outbox.Send> sends = List.copyOf(out.sends());
                 out.clear();
@@ -810,10 +834,9 @@ public final class Simulation {
         final int id;
         List<ExecutionPersisted> disk = new ArrayList<>();
         final Outbox out = new Outbox();
-        final Map<Object, Long> timers = new HashMap<>();
+        final SimTimers timers = new SimTimers(this::fire);
         final SlotDepths depths = new SlotDepths();
         final Set<Long> checkpointsSeen = new HashSet<>();
-        long timerGeneration;
         long inputSlot = -1;
         int inputDepth = -1;
         ExecutionNode core;
@@ -845,11 +868,8 @@ public final class Simulation {
             drain();
         }
 
-        void fire(Object key, long generation) {
+        void fire(Object key) {
             if (core == null) return;
-            Long g = timers.get(key);
-            if (g == null || g != generation) return;
-            timers.remove(key);
             inputSlot = -1;
             inputDepth = -1;
             core.onTimer(now, key, out);
@@ -858,16 +878,7 @@ public final class Simulation {
 
         void drain() {
             for (Object p : out.persists()) disk.add((ExecutionPersisted) p);
-            for (Outbox.TimerCommand t : out.timers()) {
-                if (t.cancel()) {
-                    timers.remove(t.key());
-                } else {
-                    long g = ++timerGeneration;
-                    Object key = t.key();
-                    timers.put(key, g);
-                    at(now + t.delayNanos(), () -> fire(key, g));
-                }
-            }
+            timers.apply(out.timers());
             for (Outbox.Send s : out.sends()) {
                 Message m = s.message();
                 if (m instanceof ExecutionCheckpoint c && checkpointsSeen.add(c.slot())) {
@@ -908,9 +919,8 @@ public final class Simulation {
         final int id;
         final Signer signer;
         final SplittableRandom random;
-        final Map<Object, Long> timers = new HashMap<>();
+        final SimTimers timers = new SimTimers(key -> behaviour().onTimer(key));
         final FaultyExecutor behaviour;
-        long timerGeneration;
 
         FaultyExecutionHost(int id, ExecutionFault fault, SplittableRandom random) {
             this.id = id;
@@ -945,15 +955,11 @@ public final class Simulation {
 
         @Override
         public void setTimer(Object key, long delayNanos) {
-            long g = ++timerGeneration;
-            timers.put(key, g);
-            at(now + delayNanos, () -> {
-                Long current = timers.get(key);
-                if (current != null && current == g) {
-                    timers.remove(key);
-                    behaviour.onTimer(key);
-                }
-            });
+            timers.set(key, delayNanos);
+        }
+
+        private FaultyExecutor behaviour() {
+            return behaviour;
         }
 
         @Override
@@ -984,8 +990,8 @@ public final class Simulation {
                 void drain() {
                     for (Outbox.TimerCommand t : out.timers()) {
                         HonestTimer key = new HonestTimer(this, t.key());
-                        if (t.cancel()) timers.remove(key);
-                        else setTimer(key, t.delayNanos());
+                        if (t.cancel()) timers.cancel(key);
+                        else timers.set(key, t.delayNanos());
                     }
                     List<Outbox.Send> sends = List.copyOf(out.sends());
                     out.clear();
@@ -1015,10 +1021,9 @@ public final class Simulation {
         final SplittableRandom random;
         final ClientCore core;
         final Outbox out = new Outbox();
-        final Map<Object, Long> timers = new HashMap<>();
+        final SimTimers timers = new SimTimers(this::fire);
         final Map<Long, Integer> historyIds = new HashMap<>();
         final Map<Long, KvOperation> operations = new HashMap<>();
-        long timerGeneration;
         long outstandingCall = -1;
 
         KvClientHost(int index, SplittableRandom random) {
@@ -1067,25 +1072,13 @@ public final class Simulation {
             drain();
         }
 
-        void fire(Object key, long generation) {
-            Long g = timers.get(key);
-            if (g == null || g != generation) return;
-            timers.remove(key);
+        void fire(Object key) {
             core.onTimer(now, key, out);
             drain();
         }
 
         void drain() {
-            for (Outbox.TimerCommand t : out.timers()) {
-                if (t.cancel()) {
-                    timers.remove(t.key());
-                } else {
-                    long g = ++timerGeneration;
-                    Object key = t.key();
-                    timers.put(key, g);
-                    at(now + t.delayNanos(), () -> fire(key, g));
-                }
-            }
+            timers.apply(out.timers());
             for (Outbox.Send s : out.sends()) {
                 if (s.message() instanceof Request r) checks.submitted(r, now);
                 clientSend(index, (int) s.to().id(), s.message());
