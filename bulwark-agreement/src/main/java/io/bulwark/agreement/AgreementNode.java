@@ -64,6 +64,7 @@ public final class AgreementNode implements FabLearner.Listener {
 
     /** A request that waits this many request timeouts while others are decided means the leader is censoring it. */
     private static final int CENSORSHIP_TIMEOUTS = 8;
+    private static final int FAR_CHECKPOINTS_PER_NODE = 4;
 
     /** Every how many heartbeats a node waiting for a NewView re-broadcasts its view change. */
     private static final int VIEW_CHANGE_REBROADCAST_HEARTBEATS = 8;
@@ -90,6 +91,8 @@ public final class AgreementNode implements FabLearner.Listener {
     private final long[] newViewResentAt;
     /** Signed checkpoints collected per slot, per log hash, indexed by sender. */
     private final TreeMap<Long, Map<Digest, Checkpoint[]>> checkpoints = new TreeMap<>();
+    /** Each node's last few checkpoints far beyond this node's stable one, newest first. */
+    private final Checkpoint[][] farCheckpoints;
 
     /** With an execution cluster: the last checkpoint it certified (g+1 matching), and the ones being collected. */
     private final boolean executionCluster;
@@ -100,6 +103,11 @@ public final class AgreementNode implements FabLearner.Listener {
     private long lastDeliveryNanos;
     private long viewEnteredNanos;
     private int failedViewChanges;
+    private long graceGivenFor = -1;
+    private boolean recovered;
+    private long suspicionAllowedFromNanos;
+    /** How many request timeouts a restarted node waits before it may suspect the leader. */
+    private static final int RESTART_GRACE_TIMEOUTS = 4;
     private long heartbeats;
 
     private long rejectedRequests;
@@ -142,6 +150,7 @@ public final class AgreementNode implements FabLearner.Listener {
         this.executionCluster = spec.executionNodes() > 0;
         this.viewChangePnFrom = new long[a];
         this.newViewResentAt = new long[a];
+        this.farCheckpoints = new Checkpoint[a][FAR_CHECKPOINTS_PER_NODE];
         Arrays.fill(viewChangePnFrom, -1);
         Arrays.fill(newViewResentAt, Long.MIN_VALUE);
     }
@@ -179,7 +188,8 @@ public final class AgreementNode implements FabLearner.Listener {
         }
         node.proposer.enterView(node.acceptor.pn(), 0, node.learner.nextSlot(), node.learner.nextSlot(), mine);
         // After a restart, ask the peers what was decided meanwhile (probably something).
-        node.learner.noteSlotExists(node.learner.nextSlot());
+        node.learner.requestProbe();
+        node.recovered = !records.isEmpty();
         if (!node.acceptor.isNormal()) node.proposer.leaveView();
         return node;
     }
@@ -190,6 +200,7 @@ public final class AgreementNode implements FabLearner.Listener {
         this.nowNanos = nowNanos;
         this.viewEnteredNanos = nowNanos;
         this.lastDeliveryNanos = nowNanos;
+        if (recovered) suspicionAllowedFromNanos = nowNanos + RESTART_GRACE_TIMEOUTS * config.requestTimeoutNanos();
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
         if (!acceptor.isNormal()) out.setTimer(new ViewChangeTimer(acceptor.pn()), viewChangeTimeout());
     }
@@ -222,8 +233,15 @@ public final class AgreementNode implements FabLearner.Listener {
             }
             case ViewChangeTimer t -> {
                 if (acceptor.pn() == t.pn() && !acceptor.isNormal()) {
-                    failedViewChanges++;
-                    startViewChange(t.pn() + 1, out);
+                    if (graceGivenFor != t.pn() && viewChangesSeenFor(t.pn()) >= config.quorums().report()) {
+                        // The new leader has what it needs: its NewView is probably on the way.
+                        // Moving on alone now would leave this node in a view nobody else joins.
+                        graceGivenFor = t.pn();
+                        out.setTimer(new ViewChangeTimer(t.pn()), viewChangeTimeout() / 2);
+                    } else {
+                        failedViewChanges++;
+                        startViewChange(t.pn() + 1, out);
+                    }
                 }
             }
             case HeartbeatTimer h -> heartbeat(out);
@@ -335,13 +353,16 @@ public final class AgreementNode implements FabLearner.Listener {
 
     private void onCheckpoint(int from, Checkpoint c, Outbox out) {
         long slot = c.slot();
-        if (c.sender() != from || slot <= acceptor.stableSlot() || (slot + 1) % config.checkpointInterval() != 0
-                || slot > acceptor.stableSlot() + 2L * config.logWindowSlots()) {
+        if (c.sender() != from || slot <= acceptor.stableSlot() || (slot + 1) % config.checkpointInterval() != 0) {
             ignoredMessages++;
             return;
         }
         if (!acceptor.certificates().verify(c)) {
             ignoredMessages++;
+            return;
+        }
+        if (slot > acceptor.stableSlot() + 2L * config.logWindowSlots()) {
+            onFarCheckpoint(from, c, out);
             return;
         }
         Map<Digest, Checkpoint[]> byHash = checkpoints.computeIfAbsent(slot, s -> new HashMap<>());
@@ -353,10 +374,42 @@ public final class AgreementNode implements FabLearner.Listener {
             if (x != null) matching.add(x);
         }
         if (matching.size() < config.quorums().commit()) return;
-        CheckpointCertificate cert = new CheckpointCertificate(slot, c.logHash(), matching);
+        adoptStable(new CheckpointCertificate(slot, c.logHash(), matching), out);
+    }
+
+    /**
+     * A checkpoint far beyond this node's own (it was down or cut off for a long time): each
+     * node's last few are kept, and a commit quorum of matching ones is a stable checkpoint this
+     * node adopts, jumping its learner past slots its peers may no longer keep.
+     */
+    private void onFarCheckpoint(int from, Checkpoint c, Outbox out) {
+        Checkpoint[] mine = farCheckpoints[from];
+        System.arraycopy(mine, 0, mine, 1, mine.length - 1);
+        mine[0] = c;
+        List<Checkpoint> matching = new ArrayList<>();
+        for (Checkpoint[] bySender : farCheckpoints) {
+            for (Checkpoint x : bySender) {
+                if (x != null && x.slot() == c.slot() && x.logHash().equals(c.logHash())) {
+                    matching.add(x);
+                    break;
+                }
+            }
+        }
+        if (matching.size() >= config.quorums().commit()) {
+            adoptStable(new CheckpointCertificate(c.slot(), c.logHash(), matching), out);
+            for (Checkpoint[] bySender : farCheckpoints) Arrays.fill(bySender, null);
+        }
+    }
+
+    private void adoptStable(CheckpointCertificate cert, Outbox out) {
         acceptor.adoptStable(cert, out);
-        checkpoints.headMap(slot, true).clear();
-        learner.noteSlotExists(slot);
+        checkpoints.headMap(cert.slot(), true).clear();
+        learner.noteSlotExists(cert.slot());
+        if (cert.slot() - learner.nextSlot() >= config.retainedSlots() / 2) {
+            // Too far behind for peers to still have every batch: skip to the certified log.
+            // (The execution cluster, not this node, keeps the application state.)
+            learner.jumpTo(cert.slot(), cert.logHash(), out);
+        }
     }
 
     // ---------------------------------------------------------------- execution cluster
@@ -400,6 +453,15 @@ public final class AgreementNode implements FabLearner.Listener {
         proposer.leaveView();
         acceptor.startViewChange(newPn, out);
         out.setTimer(new ViewChangeTimer(newPn), viewChangeTimeout());
+    }
+
+    /** How many agreement nodes (this one included) have announced a view change to {@code pn} or beyond. */
+    private int viewChangesSeenFor(long pn) {
+        int n = 0;
+        for (int i = 0; i < viewChangePnFrom.length; i++) {
+            if (viewChangePnFrom[i] >= pn || (i == self && acceptor.pn() >= pn)) n++;
+        }
+        return n;
     }
 
     private long viewChangeTimeout() {
@@ -457,7 +519,6 @@ public final class AgreementNode implements FabLearner.Listener {
         if (outcome == null) return;
         out.cancelTimer(new ViewChangeTimer(nv.pn()));
         for (Proposal p : nv.proposals()) learner.onBody(p.slot(), p.batch(), out);
-        if (!nv.proposals().isEmpty()) learner.noteSlotExists(nv.proposals().getLast().slot());
         if (outcome.stable() != null) learner.noteSlotExists(outcome.stable().slot());
         proposer.enterView(nv.pn(), nowNanos, outcome.firstSlot(), learner.nextSlot(), nv.proposals());
         // Give the new leader a full timeout, and make sure it knows every request we wait for.
@@ -500,16 +561,20 @@ public final class AgreementNode implements FabLearner.Listener {
         // Suspect the leader when requests wait and nothing at all was decided for a request
         // timeout (it stalls), or when one request has waited many timeouts although others
         // were decided (it censors). A loaded but working leader is neither.
+        // A node that has just restarted gives itself time to reconnect and catch up before it
+        // blames anyone: until then its silence is its own.
+        if (nowNanos < suspicionAllowedFromNanos) return;
         long sinceProgress = nowNanos - Math.max(lastDeliveryNanos, viewEnteredNanos);
         // A slot this node voted for that nobody can get decided (a faulty leader told too few
         // of us, then went quiet) is as stuck as a waiting request, even with no client waiting.
-        // (Not while this node is merely behind and fetching what others decided: that is not the leader's fault.)
-        boolean stuckVote = acceptor.hasVoteAtOrAbove(learner.nextSlot()) && sinceProgress > config.requestTimeoutNanos()
-                && !learner.isCatchingUp();
+        boolean stuckVote = acceptor.hasVoteAtOrAbove(learner.nextSlot()) && sinceProgress > config.requestTimeoutNanos();
         Iterator<Watched> it = watched.values().iterator();
         long oldestWait = it.hasNext() ? nowNanos - it.next().sinceNanos() : 0;
+        // A node that is behind (later slots known decided) and fetching them is not being
+        // censored: its old requests were decided in slots it has not reached yet.
+        boolean censored = oldestWait > CENSORSHIP_TIMEOUTS * config.requestTimeoutNanos() && !learner.isCatchingUp();
         if (stuckVote || (oldestWait > config.requestTimeoutNanos() && sinceProgress > config.requestTimeoutNanos())
-                || oldestWait > CENSORSHIP_TIMEOUTS * config.requestTimeoutNanos()) {
+                || censored) {
             startViewChange(acceptor.pn() + 1, out);
         }
     }

@@ -57,6 +57,9 @@ public final class FabLearner {
     private long nextSlotAtLastCheck = -1;
     private int idleChecks;
     private int stuckChecks;
+    private boolean probeRequested;
+    private int queryCooldown;
+    private static final int QUERY_COOLDOWN_CHECKS = 4;
     private static final int IDLE_CHECKS_BEFORE_PROBE = 32;
     private static final int PROBE_SLOTS = 64;
 
@@ -148,7 +151,15 @@ public final class FabLearner {
         }
     }
 
-    /** A slot is known to exist up to {@code slot} (a checkpoint, a higher proposal): worth catching up to. */
+    /**
+     * Ask the peers at the next check what they decided from this learner's next slot on, without
+     * claiming anything is missing (after a restart: probably something is).
+     */
+    public void requestProbe() {
+        probeRequested = true;
+    }
+
+    /** A slot is known to be decided up to {@code slot} (a stable checkpoint): worth catching up to. */
     public void noteSlotExists(long slot) {
         highestSlotSeen = Math.max(highestSlotSeen, slot);
     }
@@ -165,12 +176,21 @@ public final class FabLearner {
         idleChecks = still ? idleChecks + 1 : 0;
         // A learner that missed the end of the traffic (it crashed, or was cut off until the
         // cluster went quiet) has no later message to notice the gap by: now and then, probe.
-        boolean probe = idleChecks >= IDLE_CHECKS_BEFORE_PROBE;
-        if (probe) idleChecks = 0;
+        boolean probe = idleChecks >= IDLE_CHECKS_BEFORE_PROBE || probeRequested;
+        if (probe) {
+            idleChecks = 0;
+            probeRequested = false;
+        }
         stuckChecks = still && highestSlotSeen >= nextSlot ? stuckChecks + 1 : 0;
         // Two checks in a row: a slot learned late by the ordinary path is not a gap.
         boolean stuck = stuckChecks >= 2;
+        if (queryCooldown > 0 && !probe) {
+            // The last query's answers may still be arriving: don't ask every peer again yet.
+            queryCooldown--;
+            if (still) return;
+        }
         if (!stuck && !probe) return;
+        queryCooldown = QUERY_COOLDOWN_CHECKS;
         long wanted = Math.max(highestSlotSeen - nextSlot + 1, probe ? PROBE_SLOTS : 1);
         int count = (int) Math.min(WireLimits.QUERY_SLOTS_MAX, Math.min(trackedSlots, wanted));
         DecisionQuery q = new DecisionQuery(nextSlot, count);

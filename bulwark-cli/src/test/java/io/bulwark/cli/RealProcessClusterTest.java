@@ -65,8 +65,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bulwark.e2e.logs}); {@code -Dbulwark.e2e.keepLogs=true} copies them after a pass too. The
  * random choices of the clients come from a seed that is printed, and can be fixed with
  * {@code -Dbulwark.e2e.seed=N} (the interleaving with the processes is of course not
- * reproducible). For diagnosis, {@code -Dbulwark.e2e.settleMs=N} lets the restarted nodes catch up
- * with the cluster idle for up to N ms before the nodes are stopped (the check itself does not wait).
+ * reproducible). Before the nodes are stopped, the restarted ones get up to
+ * {@code -Dbulwark.e2e.settleMs} (15 s) with the cluster idle to report the others' next slot.
  */
 @Tag("processes")
 class RealProcessClusterTest {
@@ -244,8 +244,9 @@ class RealProcessClusterTest {
                 }
             }
 
-            // Diagnostics only (default 0): give the restarted nodes time to catch up with the cluster idle.
-            long settleMs = Long.getLong("bulwark.e2e.settleMs", 0);
+            // Catching up takes a moment once the load stops (slots in flight, a cold JVM): wait until
+            // the restarted nodes report the others' next slot, at most 15 s, then stop and compare.
+            long settleMs = Long.getLong("bulwark.e2e.settleMs", 15_000);
             if (settleMs > 0) settle(config, leader, killedExecution, settleMs);
 
             // ---- stop everything cleanly, so each node logs where it stopped

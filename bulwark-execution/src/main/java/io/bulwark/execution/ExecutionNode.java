@@ -204,7 +204,7 @@ public final class ExecutionNode implements FabLearner.Listener {
             break;
         }
         // After a restart, ask the agreement nodes what was decided meanwhile (probably something).
-        node.learner.noteSlotExists(node.learner.nextSlot());
+        node.learner.requestProbe();
         return node;
     }
 
@@ -462,7 +462,7 @@ public final class ExecutionNode implements FabLearner.Listener {
         }
         ownStates.headMap(cert.slot(), true).clear();
         servable = new Servable(cert, s.state());
-        learner.noteSlotExists(learner.nextSlot());
+        learner.requestProbe();
     }
 
     /**

@@ -47,6 +47,8 @@ public final class NodeTransport implements AutoCloseable {
     private final TransportStats stats = new TransportStats();
     private final Map<Integer, OutboundLink> links = new ConcurrentHashMap<>();
     private final Map<Long, Channel> clients = new ConcurrentHashMap<>();
+    /** Connections other nodes opened to this one, by node id: a fallback route to them. */
+    private final Map<Long, Channel> inboundFromNodes = new ConcurrentHashMap<>();
     private final Map<Channel, Boolean> accepted = new ConcurrentHashMap<>();
     private EventLoops loops;
     private SslContext clientSsl;
@@ -118,7 +120,10 @@ public final class NodeTransport implements AutoCloseable {
                 clients.put(peer.id(), ch);
                 log.debug("{}: client {} connected from {}", self.principal(), peer, ch.remoteAddress());
             } else {
+                inboundFromNodes.put(peer.id(), ch);
                 log.info("{}: accepted connection from {} ({})", self.principal(), peer, ch.remoteAddress());
+                // A restarted peer: don't wait out our reconnect backoff to reach it.
+                if (peer.id() < config.nodes().size()) link((int) peer.id()).peerIsUp();
             }
             return true;
         }
@@ -134,8 +139,9 @@ public final class NodeTransport implements AutoCloseable {
             if (peer.kind() == Principal.Kind.CLIENT) {
                 clients.remove(peer.id(), ch);
                 log.debug("{}: client {} disconnected", self.principal(), peer);
-            } else if (!stopped) {
-                log.info("{}: connection from {} closed", self.principal(), peer);
+            } else {
+                inboundFromNodes.remove(peer.id(), ch);
+                if (!stopped) log.info("{}: connection from {} closed", self.principal(), peer);
             }
         }
     };
@@ -177,7 +183,18 @@ public final class NodeTransport implements AutoCloseable {
                 stats.unroutable.increment();
                 return;
             }
-            link((int) to.id()).send(frame);
+            OutboundLink l = link((int) to.id());
+            if (!l.isConnected()) {
+                // Until our own connection to a (re)started peer is up, answer over the one it opened
+                // to us: both are mutually authenticated, and a restarted node needs answers now.
+                Channel in = inboundFromNodes.get(to.id());
+                if (in != null && in.isActive() && in.isWritable()) {
+                    in.writeAndFlush(Unpooled.wrappedBuffer(frame.bytes()), in.voidPromise());
+                    stats.sent(frame.type(), frame.bytes().length);
+                    return;
+                }
+            }
+            l.send(frame);
         } else {
             Channel ch = clients.get(to.id());
             if (ch == null || !ch.isActive()) {

@@ -217,6 +217,17 @@ final class OutboundLink implements ConnectionHandler.Listener {
         if (ours) scheduleReconnect();
     }
 
+    /**
+     * The peer just proved it is up (it connected to us): if this link is waiting out a backoff,
+     * dial now instead. Harmless when connected or already connecting.
+     */
+    void peerIsUp() {
+        onLoop(() -> {
+            attempts = 0;
+            connect();
+        });
+    }
+
     /** Frames waiting to be written. */
     int queued() {
         return queued.get();
