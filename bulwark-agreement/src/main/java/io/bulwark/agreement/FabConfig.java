@@ -60,8 +60,8 @@ public record FabConfig(
 
     /** Defaults for f, t on a LAN or loopback. */
     public static FabConfig defaults(int f, int t) {
-        return new FabConfig(FabQuorums.of(f, t), 2, 512, 64, 256, 1024, 65_536,
-                ms(1_000), ms(1_000), ms(8_000), ms(20), ms(20), 2_000, 512);
+        return new FabConfig(FabQuorums.of(f, t), 1, 512, 64, 256, 1024, 65_536,
+                ms(2_000), ms(1_000), ms(8_000), ms(20), ms(20), 2_000, 512);
     }
 
     public FabConfig withQuorums(FabQuorums q) {

@@ -57,6 +57,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "put", description = "put, get or mixed (default ${DEFAULT-VALUE}).")
     Workload workload;
 
+    @Option(names = "--keys", defaultValue = "16", description = "Keys per client, written round robin (default ${DEFAULT-VALUE});"
+            + " the store's size is clients x keys x payload, and every execution checkpoint serialises all of it.")
+    int keysPerClient;
+
     @Option(names = "--first-client", defaultValue = "0", description = "Client ids used: FIRST .. FIRST+clients-1 (default ${DEFAULT-VALUE}).")
     int firstClient;
 
@@ -78,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (clients < 1 || clients > 10_000) throw new ParameterException(spec.commandLine(), "--clients must be in [1, 10000]");
         if (durationSeconds < 1) throw new ParameterException(spec.commandLine(), "--duration must be at least 1");
         if (payload < 0 || payload > 1024 * 1024) throw new ParameterException(spec.commandLine(), "--payload must be in [0, 1048576]");
+        if (keysPerClient < 1 || keysPerClient > 1_000_000) throw new ParameterException(spec.commandLine(), "--keys must be in [1, 1000000]");
         PrintStream out = System.out;
         ClusterConfig config;
         try {
@@ -90,8 +95,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "the cluster has client ids 0.." + (config.clients() - 1)
                     + "; --first-client + --clients exceeds that");
         }
-        out.printf("bench: %d clients, %s of %d-byte values, %d s warm-up + %d s measured, cluster f=%d t=%d g=%d%n", clients,
-                workload, payload, warmupSeconds, durationSeconds, config.spec().f(), config.spec().t(), config.spec().g());
+        out.printf("bench: %d clients, %s of %d-byte values over %d keys each, %d s warm-up + %d s measured, cluster f=%d t=%d g=%d%n",
+                clients, workload, payload, keysPerClient, warmupSeconds, durationSeconds, config.spec().f(), config.spec().t(),
+                config.spec().g());
         List<ClientSession> sessions = new ArrayList<>();
         try (EventLoops loops = new EventLoops(Math.min(2, Runtime.getRuntime().availableProcessors()), "bench-io")) {
             for (int i = 0; i < clients; i++) {
@@ -179,7 +185,7 @@ public final class BenchCommand implements Callable<Integer> {
                 finished.countDown();
                 return;
             }
-            Bytes key = Bytes.wrapOwned(("bench-" + id + "-" + (n++ % 1024)).getBytes(StandardCharsets.UTF_8));
+            Bytes key = Bytes.wrapOwned(("bench-" + id + "-" + (n++ % keysPerClient)).getBytes(StandardCharsets.UTF_8));
             boolean get = workload == Workload.get || (workload == Workload.mixed && random.nextBoolean());
             long started = System.nanoTime();
             var call = get ? kv.getAsync(key).thenApply(v -> null) : kv.putAsync(key, value);

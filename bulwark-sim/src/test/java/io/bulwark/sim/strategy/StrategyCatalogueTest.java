@@ -74,7 +74,7 @@ class StrategyCatalogueTest {
             new Network("chaotic", new NetworkProfile(300 * MS, MS, 14 * MS / 10, 30 * MS, 0.1, 0.05, 0.3, 100 * MS, 0.3)));
 
     static FabConfig config(int f, int t) {
-        return FabConfig.defaults(f, t).withTimes(200 * MS, 200 * MS, 3_200 * MS, 10 * MS, 20 * MS);
+        return io.bulwark.sim.SimPlan.simulatorConfig(f, t); // the simulator's timing and windows, as every campaign uses
     }
 
     /**
