@@ -220,11 +220,18 @@ public final class Simulation {
 
     private long allDoneAt = -1;
 
-    /** Ends the run once every client is idle and lagging nodes had time to catch up. */
+    /** The last time any correct node delivered or executed a slot. */
+    private long lastDeliveryAt;
+
+    /**
+     * Ends the run once every client is idle and the cluster has been quiet (no node delivered
+     * anything) for the settle time: a node still catching up is given that long after the last
+     * decision, not after the last client call.
+     */
     private void monitor() {
         boolean idle = clients.stream().allMatch(SimulatedClient::idle);
         if (idle && allDoneAt < 0) allDoneAt = now;
-        if (idle && now - allDoneAt >= o.settleNanos()) {
+        if (idle && now - Math.max(allDoneAt, lastDeliveryAt) >= o.settleNanos()) {
             stopped = true;
             return;
         }
@@ -571,6 +578,7 @@ public final class Simulation {
                 }
             }
             for (Outbox.Delivery d : out.deliveries()) {
+                lastDeliveryAt = now;
                 checks.delivered(id, d.slot(), d.batch(), depths.delivered(d.slot()), now);
                 trace("n" + id + " delivered slot " + d.slot() + " " + TraceFormat.batch(d.batch()));
             }
@@ -890,6 +898,7 @@ public final class Simulation {
                 transmit(id, s.to(), m, depth);
             }
             for (Outbox.Delivery d : out.deliveries()) {
+                lastDeliveryAt = now;
                 checks.delivered(id, d.slot(), d.batch(), depths.delivered(d.slot()), now);
                 trace("n" + id + " executed slot " + d.slot() + " " + TraceFormat.batch(d.batch()));
             }
