@@ -67,6 +67,41 @@ public record ClusterSpec(int f, int t, int g, int h) {
         return IntStream.range(0, agreementNodes());
     }
 
+    public boolean isExecutionNode(int nodeId) {
+        return nodeId >= agreementNodes() && nodeId < agreementNodes() + executionNodes();
+    }
+
+    public IntStream executionNodeIds() {
+        return IntStream.range(agreementNodes(), agreementNodes() + executionNodes());
+    }
+
+    /** Filters per row (and rows): h + 1. */
+    public int filterRows() {
+        return firewall() ? h + 1 : 0;
+    }
+
+    public boolean isFilterNode(int nodeId) {
+        int first = agreementNodes() + executionNodes();
+        return nodeId >= first && nodeId < first + filterNodes();
+    }
+
+    /**
+     * The filter in {@code row} (0 next to the agreement cluster, h next to the execution
+     * cluster) and {@code column}.
+     */
+    public int filterNode(int row, int column) {
+        if (!firewall() || row < 0 || row > h || column < 0 || column > h) {
+            throw new IllegalArgumentException("no filter at row " + row + ", column " + column);
+        }
+        return agreementNodes() + executionNodes() + row * (h + 1) + column;
+    }
+
+    /** The row of filter {@code nodeId}. */
+    public int filterRow(int nodeId) {
+        if (!isFilterNode(nodeId)) throw new IllegalArgumentException("not a filter: " + nodeId);
+        return (nodeId - agreementNodes() - executionNodes()) / (h + 1);
+    }
+
     /** The leader (proposer) of proposal number {@code pn}: round-robin over agreement nodes. */
     public int leaderOf(long pn) {
         return (int) Math.floorMod(pn, (long) agreementNodes());

@@ -90,4 +90,18 @@ class ClusterSpecTest {
         assertThat(spec.leaderOf(0)).isZero();
         assertThat(spec.leaderOf(12345)).isZero();
     }
+
+    @org.junit.jupiter.api.Test
+    void filtersAreLaidOutRowByRowAfterTheExecutionNodes() {
+        ClusterSpec spec = new ClusterSpec(1, 1, 1, 1); // 6 agreement, 3 execution, 2 rows of 2 filters
+        org.assertj.core.api.Assertions.assertThat(spec.filterRows()).isEqualTo(2);
+        org.assertj.core.api.Assertions.assertThat(spec.filterNode(0, 0)).isEqualTo(9);
+        org.assertj.core.api.Assertions.assertThat(spec.filterNode(1, 1)).isEqualTo(12);
+        org.assertj.core.api.Assertions.assertThat(spec.filterRow(11)).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThat(spec.isFilterNode(8)).isFalse();
+        org.assertj.core.api.Assertions.assertThat(spec.isExecutionNode(8)).isTrue();
+        org.assertj.core.api.Assertions.assertThat(spec.executionNodeIds().toArray()).containsExactly(6, 7, 8);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> spec.filterNode(2, 0)).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThat(ClusterSpec.agreementOnly(1, 1).filterRows()).isZero();
+    }
 }
