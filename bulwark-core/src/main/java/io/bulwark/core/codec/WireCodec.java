@@ -24,7 +24,10 @@ public final class WireCodec {
     /** Type tags. Never renumber: they are the wire format. */
     public static final int REQUEST = 1, PROPOSE = 2, ACCEPTED = 3, SIGNED_ACCEPT = 4, COMMIT = 5, VIEW_CHANGE = 6,
             NEW_VIEW = 7, CHECKPOINT = 8, DECISION_QUERY = 9, DECIDED = 10, REPLY = 11, EXECUTION_CHECKPOINT = 12,
-            STATE_REQUEST = 13, STATE_SNAPSHOT = 14;
+            STATE_REQUEST = 13, STATE_SNAPSHOT = 14, ORDERED = 15, REPLY_SHARE = 16, SLOT_REPLIES = 17,
+            REPLY_CERTIFICATE = 18, EXECUTED_CERTIFICATE = 19;
+    /** Tags of statements that are signed but never sent as messages of their own. */
+    public static final int DECISION_STATEMENT = 100, SLOT_REPLIES_STATEMENT = 101;
 
     private static final int DIGEST = Digest.LENGTH;
     /** Smallest possible encodings, for rejecting counts that cannot fit before allocating lists. */
@@ -35,6 +38,8 @@ public final class WireCodec {
     private static final int SLOT_REPORT_BYTES_MIN = 8 + 1 + 1;
     private static final int VIEW_CHANGE_BYTES_MIN = 4 + 8 + 1 + 4 + 4;
     private static final int PROPOSAL_BYTES_MIN = 8 + 8 + 4;
+    private static final int DECISION_SIGNATURE_BYTES_MIN = 4 + 4;
+    private static final int REPLY_LEAF_BYTES_MIN = 8 + 8 + 4;
 
     private WireCodec() {}
 
@@ -96,6 +101,35 @@ public final class WireCodec {
                 writeExecutionCheckpoint(c, w);
             }
             case StateRequest q -> w.u8(STATE_REQUEST).i64(q.slot());
+            case Ordered o -> {
+                w.u8(ORDERED);
+                w.i64(o.slot());
+                writeBatch(o.batch(), w);
+                w.i32(o.proof().size());
+                for (DecisionSignature d : o.proof()) w.i32(d.sender()).bytes(d.signature());
+            }
+            case ReplyShare s -> {
+                w.u8(REPLY_SHARE);
+                w.i64(s.slot());
+                writeReplyLeaves(s.replies(), w);
+                w.bytes(s.share());
+            }
+            case SlotReplies s -> {
+                w.u8(SLOT_REPLIES);
+                w.i64(s.slot());
+                writeReplyLeaves(s.replies(), w);
+                w.bytes(s.signature());
+            }
+            case ReplyCertificate c -> {
+                w.u8(REPLY_CERTIFICATE);
+                w.i64(c.slot());
+                writeReplyLeaf(c.reply(), w);
+                w.i32(c.leafIndex()).i32(c.leafCount());
+                w.i32(c.path().size());
+                for (Digest d : c.path()) w.fixed(d.value());
+                w.bytes(c.signature());
+            }
+            case ExecutedCertificate e -> w.u8(EXECUTED_CERTIFICATE).i64(e.slot()).fixed(e.root().value()).bytes(e.signature());
             case StateSnapshot s -> {
                 w.u8(STATE_SNAPSHOT);
                 w.i64(s.slot()).bytes(s.state());
@@ -103,6 +137,31 @@ public final class WireCodec {
                 for (ExecutionCheckpoint c : s.certificate()) writeExecutionCheckpoint(c, w);
             }
         }
+    }
+
+    private static void writeReplyLeaf(ReplyLeaf l, WireWriter w) {
+        w.i64(l.clientId()).i64(l.timestamp()).bytes(l.sealedResult());
+    }
+
+    private static void writeReplyLeaves(List<ReplyLeaf> leaves, WireWriter w) {
+        w.i32(leaves.size());
+        for (ReplyLeaf l : leaves) writeReplyLeaf(l, w);
+    }
+
+    /** What an agreement node signs when it delivers {@code slot}: [version][DECISION_STATEMENT][slot][digest]. */
+    public static byte[] decisionSignedBytes(long slot, Digest digest) {
+        WireWriter w = new WireWriter(48);
+        header(w, DECISION_STATEMENT);
+        w.i64(slot).fixed(digest.value());
+        return w.toByteArray();
+    }
+
+    /** What the execution cluster threshold-signs per executed slot: [version][SLOT_REPLIES_STATEMENT][slot][Merkle root of its replies]. */
+    public static byte[] slotRepliesSignedBytes(long slot, Digest root) {
+        WireWriter w = new WireWriter(48);
+        header(w, SLOT_REPLIES_STATEMENT);
+        w.i64(slot).fixed(root.value());
+        return w.toByteArray();
     }
 
     private static void writeExecutionCheckpointFields(int sender, long slot, Digest stateDigest, WireWriter w) {
@@ -326,6 +385,14 @@ public final class WireCodec {
                 case EXECUTION_CHECKPOINT -> readExecutionCheckpoint(r);
                 case STATE_REQUEST -> new StateRequest(seq(r, "slot"));
                 case STATE_SNAPSHOT -> readStateSnapshot(r);
+                case ORDERED -> readOrdered(r);
+                case REPLY_SHARE -> new ReplyShare(seq(r, "slot"), readReplyLeaves(r),
+                        r.bytes(WireLimits.THRESHOLD_SHARE_BYTES_MAX, "share"));
+                case SLOT_REPLIES -> new SlotReplies(seq(r, "slot"), readReplyLeaves(r),
+                        r.bytes(WireLimits.THRESHOLD_SIGNATURE_BYTES_MAX, "signature"));
+                case REPLY_CERTIFICATE -> readReplyCertificate(r);
+                case EXECUTED_CERTIFICATE -> new ExecutedCertificate(seq(r, "slot"), digest(r),
+                        r.bytes(WireLimits.THRESHOLD_SIGNATURE_BYTES_MAX, "signature"));
                 default -> throw new MalformedMessageException(Reason.UNKNOWN_TYPE, "type " + type);
             };
             r.expectEnd();
@@ -363,6 +430,40 @@ public final class WireCodec {
         List<Request> requests = new ArrayList<>(n);
         for (int i = 0; i < n; i++) requests.add(readRequest(r));
         return new Batch(time, requests);
+    }
+
+    private static Ordered readOrdered(WireReader r) throws MalformedMessageException {
+        long slot = seq(r, "slot");
+        Batch batch = readBatch(r);
+        int n = r.count(WireLimits.NODES_MAX, DECISION_SIGNATURE_BYTES_MIN, "decision signatures");
+        List<DecisionSignature> proof = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            proof.add(new DecisionSignature(node(r, "sender"), r.bytes(WireLimits.SIGNATURE_BYTES_MAX, "signature")));
+        }
+        return new Ordered(slot, batch, proof);
+    }
+
+    private static ReplyLeaf readReplyLeaf(WireReader r) throws MalformedMessageException {
+        return new ReplyLeaf(r.u63(Long.MAX_VALUE, "clientId"), seq(r, "timestamp"),
+                r.bytes(WireLimits.RESULT_BYTES_MAX + 64, "sealedResult"));
+    }
+
+    private static List<ReplyLeaf> readReplyLeaves(WireReader r) throws MalformedMessageException {
+        int n = r.count(WireLimits.BATCH_REQUESTS_MAX, REPLY_LEAF_BYTES_MIN, "replies");
+        List<ReplyLeaf> leaves = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) leaves.add(readReplyLeaf(r));
+        return leaves;
+    }
+
+    private static ReplyCertificate readReplyCertificate(WireReader r) throws MalformedMessageException {
+        long slot = seq(r, "slot");
+        ReplyLeaf leaf = readReplyLeaf(r);
+        int index = r.intIn(0, WireLimits.BATCH_REQUESTS_MAX - 1, "leafIndex");
+        int count = r.intIn(1, WireLimits.BATCH_REQUESTS_MAX, "leafCount");
+        int n = r.count(ReplyCertificate.PATH_MAX, DIGEST, "path");
+        List<Digest> path = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) path.add(digest(r));
+        return new ReplyCertificate(slot, leaf, index, count, path, r.bytes(WireLimits.THRESHOLD_SIGNATURE_BYTES_MAX, "signature"));
     }
 
     private static SignedAccept readSignedAccept(WireReader r) throws MalformedMessageException {

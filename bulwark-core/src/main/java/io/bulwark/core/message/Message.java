@@ -10,5 +10,6 @@ package io.bulwark.core.message;
  */
 public sealed interface Message
         permits Request, Propose, Accepted, SignedAccept, Commit, ViewChange, NewView, Checkpoint,
-                DecisionQuery, Decided, Reply, ExecutionCheckpoint, StateRequest, StateSnapshot {
+                DecisionQuery, Decided, Reply, ExecutionCheckpoint, StateRequest, StateSnapshot,
+                Ordered, ReplyShare, SlotReplies, ReplyCertificate, ExecutedCertificate {
 }

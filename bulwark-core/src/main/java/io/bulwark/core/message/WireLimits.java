@@ -6,6 +6,10 @@ public final class WireLimits {
     public static final int OPERATION_BYTES_MAX = 1024 * 1024;
     public static final int RESULT_BYTES_MAX = 1024 * 1024;
     public static final int SIGNATURE_BYTES_MAX = 512;
+    /** A threshold signature share with its proof (Shoup RSA: about 2.5 |n|; 8192-bit moduli fit). */
+    public static final int THRESHOLD_SHARE_BYTES_MAX = 4096;
+    /** A combined threshold signature: |n| bytes. */
+    public static final int THRESHOLD_SIGNATURE_BYTES_MAX = 1024;
     public static final int BATCH_REQUESTS_MAX = 8192;
     /** Nodes in one list (accepts in a certificate, reports in a progress certificate). */
     public static final int NODES_MAX = 256;

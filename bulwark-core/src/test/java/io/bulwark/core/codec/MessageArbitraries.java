@@ -182,14 +182,43 @@ public final class MessageArbitraries {
         return Combinators.combine(sequence(), viewChange().list().ofMaxSize(2), proposals()).as(NewView::new);
     }
 
+    static Arbitrary<ReplyLeaf> replyLeaf() {
+        return Combinators.combine(anyNonNegativeLong(), sequence(), bytes(40)).as(ReplyLeaf::new);
+    }
+
+    public static Arbitrary<Ordered> ordered() {
+        Arbitrary<DecisionSignature> sig = Combinators.combine(node(), signature()).as(DecisionSignature::new);
+        return Combinators.combine(sequence(), batch(), sig.list().ofMaxSize(3)).as(Ordered::new);
+    }
+
+    public static Arbitrary<ReplyShare> replyShare() {
+        return Combinators.combine(sequence(), replyLeaf().list().ofMaxSize(3), bytes(64)).as(ReplyShare::new);
+    }
+
+    public static Arbitrary<SlotReplies> slotReplies() {
+        return Combinators.combine(sequence(), replyLeaf().list().ofMaxSize(3), bytes(64)).as(SlotReplies::new);
+    }
+
+    public static Arbitrary<ReplyCertificate> replyCertificate() {
+        return Arbitraries.integers().between(1, 9).flatMap(count -> Combinators.combine(sequence(), replyLeaf(),
+                Arbitraries.integers().between(0, count - 1), digest().list().ofMaxSize(4), bytes(64))
+                .as((slot, leaf, index, path, sig) -> new ReplyCertificate(slot, leaf, index, count, path, sig)));
+    }
+
+    public static Arbitrary<ExecutedCertificate> executedCertificate() {
+        return Combinators.combine(sequence(), digest(), bytes(64)).as(ExecutedCertificate::new);
+    }
+
     public static Arbitrary<Message> message() {
-        return Arbitraries.oneOf(request(), propose(), accepted(), signedAccept(), commit(), viewChange(), newView(),
-                checkpoint(), decisionQuery(), decided(), reply(), executionCheckpoint(), stateRequest(), stateSnapshot());
+        return Arbitraries.oneOf(List.of(request(), propose(), accepted(), signedAccept(), commit(), viewChange(), newView(),
+                checkpoint(), decisionQuery(), decided(), reply(), executionCheckpoint(), stateRequest(), stateSnapshot(),
+                ordered(), replyShare(), slotReplies(), replyCertificate(), executedCertificate()));
     }
 
     static Set<Class<?>> messageTypes() {
         return Set.of(Request.class, Propose.class, Accepted.class, SignedAccept.class, Commit.class, ViewChange.class,
                 NewView.class, Checkpoint.class, DecisionQuery.class, Decided.class, Reply.class, ExecutionCheckpoint.class,
-                StateRequest.class, StateSnapshot.class);
+                StateRequest.class, StateSnapshot.class, Ordered.class, ReplyShare.class, SlotReplies.class,
+                ReplyCertificate.class, ExecutedCertificate.class);
     }
 }

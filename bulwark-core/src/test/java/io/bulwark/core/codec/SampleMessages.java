@@ -180,6 +180,17 @@ public final class SampleMessages {
         m.put("state-request", new StateRequest(100));
         m.put("state-snapshot", STATE_SNAPSHOT);
         m.put("state-snapshot-empty", new StateSnapshot(0, Bytes.EMPTY, List.of()));
+        ReplyLeaf leaf7 = new ReplyLeaf(7, 1, Bytes.ofUtf8("sealed ok for 7"));
+        ReplyLeaf leaf8 = new ReplyLeaf(8, 3, Bytes.ofUtf8("sealed v for 8"));
+        m.put("ordered", new Ordered(11, BATCH, List.of(new DecisionSignature(0, Bytes.wrapOwned(pattern(64))),
+                new DecisionSignature(3, Bytes.wrapOwned(pattern(64))))));
+        m.put("ordered-unsigned-empty", new Ordered(0, Batch.EMPTY, List.of()));
+        m.put("reply-share", new ReplyShare(11, List.of(leaf7, leaf8), Bytes.wrapOwned(pattern(300))));
+        m.put("reply-share-no-replies", new ReplyShare(12, List.of(), Bytes.wrapOwned(pattern(300))));
+        m.put("slot-replies", new SlotReplies(11, List.of(leaf7, leaf8), Bytes.wrapOwned(pattern(128))));
+        m.put("reply-certificate", new ReplyCertificate(11, leaf8, 1, 2, List.of(digestOf("leaf 7")), Bytes.wrapOwned(pattern(128))));
+        m.put("reply-certificate-single", new ReplyCertificate(13, leaf7, 0, 1, List.of(), Bytes.wrapOwned(pattern(128))));
+        m.put("executed-certificate", new ExecutedCertificate(12, digestOf("root 12"), Bytes.wrapOwned(pattern(128))));
         return m;
     }
 
