@@ -58,11 +58,20 @@ public final class ReplyMerkleTree {
 
     /** Whether {@code leaf} is leaf {@code index} of {@code count} under {@code root} (RFC 9162 §2.1.3.2). */
     public static boolean verify(long slot, ReplyLeaf leaf, int index, int count, List<Digest> path, Digest root) {
-        if (count < 1 || index < 0 || index >= count) return false;
+        return rootFromPath(slot, leaf, index, count, path).map(root::equals).orElse(false);
+    }
+
+    /**
+     * The root that {@code path} proves {@code leaf} to be leaf {@code index} of {@code count}
+     * under, or empty if the path has the wrong shape for that position. The caller then checks
+     * a signature on that root (a client does not know the root beforehand).
+     */
+    public static java.util.Optional<Digest> rootFromPath(long slot, ReplyLeaf leaf, int index, int count, List<Digest> path) {
+        if (count < 1 || index < 0 || index >= count) return java.util.Optional.empty();
         long fn = index, sn = count - 1L;
         Digest r = leafHash(slot, leaf);
         for (Digest p : path) {
-            if (sn == 0) return false;
+            if (sn == 0) return java.util.Optional.empty();
             if ((fn & 1) == 1 || fn == sn) {
                 r = node(p, r);
                 while ((fn & 1) == 0 && fn != 0) {
@@ -75,7 +84,7 @@ public final class ReplyMerkleTree {
             fn >>= 1;
             sn >>= 1;
         }
-        return sn == 0 && sized(count, r).equals(root);
+        return sn == 0 ? java.util.Optional.of(sized(count, r)) : java.util.Optional.empty();
     }
 
     private static Digest[] hashes(long slot, List<ReplyLeaf> leaves) {
