@@ -99,7 +99,15 @@ public final class Simulation {
     private final ClusterSpec spec;
     private final FabConfig config;
     private final SimSignatures signatures;
-    private final SplittableRandom networkRandom;
+    /** Base of the per-link network streams (see {@link #link}). */
+    private final long networkSeed;
+    /**
+     * One random stream per directed link: the loss, duplication and latency of the k-th message
+     * from x to y depend only on the seed, the link and k. An extra message on one link therefore
+     * shifts nothing on any other link, so two runs that differ in a few messages stay comparable
+     * message for message everywhere else (what the non-interference check needs).
+     */
+    private final Map<Long, SplittableRandom> links = new HashMap<>();
     private final SplittableRandom clientRandom;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final Object[] nodes; // HonestHost, FaultyHost, ExecutionHost or FaultyExecutionHost
@@ -124,7 +132,7 @@ public final class Simulation {
         this.config = options.config();
         this.signatures = new SimSignatures(options.seed());
         SplittableRandom root = new SplittableRandom(options.seed());
-        this.networkRandom = root.split();
+        this.networkSeed = root.split().nextLong();
         this.clientRandom = root.split();
         SplittableRandom faultRandom = root.split();
         SplittableRandom crashRandom = root.split();
@@ -283,19 +291,45 @@ public final class Simulation {
         bytesSent += bytes.length;
         NetworkProfile net = o.network();
         boolean chaotic = now < net.gstNanos();
+        Principal sender = from >= 0 ? Principal.node(from) : null;
+        SplittableRandom link = link(sender, to);
+        // Every message draws the same numbers from its link's stream whatever happens to it.
+        boolean lost = link.nextDouble() < net.lossProbability();
+        boolean duplicated = link.nextDouble() < net.duplicateProbability();
+        long[] latencies = {latency(link, chaotic), latency(link, chaotic)};
         if (chaotic) {
-            if (networkRandom.nextDouble() < net.lossProbability()) return;
+            if (lost) return;
             if (to.kind() == Principal.Kind.NODE && from >= 0 && partitioned(from, (int) to.id())) return;
         }
-        int copies = chaotic && networkRandom.nextDouble() < net.duplicateProbability() ? 2 : 1;
+        int copies = chaotic && duplicated ? 2 : 1;
         for (int i = 0; i < copies; i++) {
-            long latency = chaotic
-                    ? net.stableLatencyMinNanos() + networkRandom.nextLong(net.chaoticLatencyMaxNanos() - net.stableLatencyMinNanos() + 1)
-                    : net.stableLatencyMinNanos() + networkRandom.nextLong(net.stableLatencyMaxNanos() - net.stableLatencyMinNanos() + 1);
-            Principal sender = from >= 0 ? Principal.node(from) : null;
-            at(now + latency, () -> arrive(sender, to, bytes, depth));
+            at(now + latencies[i], () -> arrive(sender, to, bytes, depth));
         }
         if (o.trace() != null) trace((from >= 0 ? "n" + from : "?") + " -> " + to + " " + (m == null ? bytes.length + " raw bytes" : TraceFormat.describe(m)));
+    }
+
+    /** The random stream of the directed link {@code from → to} ({@code from} null: unknown sender). */
+    private SplittableRandom link(Principal from, Principal to) {
+        long key = (principalCode(from) << 32) | principalCode(to);
+        return links.computeIfAbsent(key, k -> new SplittableRandom(mix64(mix64(networkSeed ^ 0x6C696E6BL) ^ k)));
+    }
+
+    private static long principalCode(Principal p) {
+        if (p == null) return 0xFFFF_FFFFL;
+        return (p.kind() == Principal.Kind.CLIENT ? 1L << 31 : 0) | (p.id() & 0x7FFF_FFFFL);
+    }
+
+    /** Stafford's mix13 (as in SplittableRandom): neighbouring keys give unrelated streams. */
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private long latency(SplittableRandom link, boolean chaotic) {
+        NetworkProfile net = o.network();
+        long max = chaotic ? net.chaoticLatencyMaxNanos() : net.stableLatencyMaxNanos();
+        return net.stableLatencyMinNanos() + link.nextLong(max - net.stableLatencyMinNanos() + 1);
     }
 
     private final Map<Long, BitSet> partitionsByEpoch = new HashMap<>();
@@ -351,10 +385,11 @@ public final class Simulation {
         bytesSent += bytes.length;
         NetworkProfile net = o.network();
         boolean chaotic = now < net.gstNanos();
-        if (chaotic && networkRandom.nextDouble() < net.lossProbability()) return;
-        long max = chaotic ? net.chaoticLatencyMaxNanos() : net.stableLatencyMaxNanos();
-        long latency = net.stableLatencyMinNanos() + networkRandom.nextLong(max - net.stableLatencyMinNanos() + 1);
         Principal from = Principal.client(clientIndex);
+        SplittableRandom link = link(from, Principal.node(node));
+        boolean lost = link.nextDouble() < net.lossProbability();
+        long latency = latency(link, chaotic);
+        if (chaotic && lost) return;
         at(now + latency, () -> {
             Message m;
             try {
