@@ -1,5 +1,6 @@
 package io.bulwark.sim;
 
+import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.Signer;
@@ -15,7 +16,7 @@ public interface FaultyExecutor {
 
     void onTimer(Object key);
 
-    /** What a faulty execution node may use: its identity and key, the network, time, randomness. */
+    /** What a faulty execution node may use: its identity and key, its replica's secret, the network, time, randomness. */
     interface Context {
         ClusterSpec spec();
 
@@ -26,6 +27,12 @@ public interface FaultyExecutor {
         long now();
 
         SplittableRandom random();
+
+        /**
+         * The confidential value this node's replica of the store holds under {@link SimSecrets#KEY}
+         * (empty if the run has none): a faulty execution node can read its own state.
+         */
+        Bytes secret();
 
         /** Sends as this node (no spoofing). */
         void send(Principal to, Message message);

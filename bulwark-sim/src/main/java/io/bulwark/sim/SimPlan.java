@@ -87,7 +87,8 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
                         .reduce((x, y) -> x + "," + y).orElse("");
                 label = label.equals("none") ? names : label + "+" + names;
             }
-            execution = new Simulation.ExecutionSetup(simulatorExecutionConfig(), executionFaults, 4, 0.5);
+            execution = new Simulation.ExecutionSetup(simulatorExecutionConfig(), executionFaults, 4, 0.5)
+                    .withSecret(SimSecrets.value(seed, 0));
         }
         NetworkProfile net = NetworkProfile.stable();
         if (network) {

@@ -19,6 +19,7 @@ import io.bulwark.core.message.ExecutionCheckpoint;
 import io.bulwark.execution.ExecutionConfig;
 import io.bulwark.execution.ExecutionNode;
 import io.bulwark.execution.ExecutionPersisted;
+import io.bulwark.kv.KvErrorCode;
 import io.bulwark.kv.KvOperation;
 import io.bulwark.kv.KvResult;
 import io.bulwark.kv.KvStateMachine;
@@ -70,6 +71,16 @@ public final class Simulation {
             this(spec, config, seed, network, faults, clients, clientActiveNanos, livenessBoundNanos, settleNanos,
                     clientTimeoutNanos, operationBytes, trace, null);
         }
+
+        public Options withExecution(ExecutionSetup execution) {
+            return new Options(spec, config, seed, network, faults, clients, clientActiveNanos, livenessBoundNanos,
+                    settleNanos, clientTimeoutNanos, operationBytes, trace, execution);
+        }
+
+        public Options withTrace(PrintStream trace) {
+            return new Options(spec, config, seed, network, faults, clients, clientActiveNanos, livenessBoundNanos,
+                    settleNanos, clientTimeoutNanos, operationBytes, trace, execution);
+        }
     }
 
     /** A faulty execution node and how it misbehaves. */
@@ -83,10 +94,40 @@ public final class Simulation {
      * @param wipeProbability chance that a correct execution node that crashes restarts with an
      *                        empty data directory (and must rejoin through state transfer)
      */
-    public record ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability) {
+    public record ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability,
+            Bytes secret, Workload workload) {
         public ExecutionSetup {
             faults = List.copyOf(faults);
+            java.util.Objects.requireNonNull(workload, "workload");
         }
+
+        /** Closed-loop clients, no secret in the store. */
+        public ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability) {
+            this(config, faults, keys, wipeProbability, null, Workload.CLOSED_LOOP);
+        }
+
+        /** The same setup with {@code secret} (null: none) as the value of {@link SimSecrets#KEY} in the initial store. */
+        public ExecutionSetup withSecret(Bytes secret) {
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload);
+        }
+
+        public ExecutionSetup withWorkload(Workload workload) {
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload);
+        }
+    }
+
+    /** How the key-value clients pace their calls. */
+    public enum Workload {
+        /** Each client submits its next call as soon as the previous one completes. */
+        CLOSED_LOOP,
+        /**
+         * Each client submits calls at times drawn from its own random stream (20 to 60 ms apart),
+         * whatever happens to earlier ones (a call submitted while another is outstanding waits in
+         * the client's queue). What the outside world sends then does not depend on when replies
+         * arrive: a timing difference cannot snowball into different requests and batches, which
+         * is what the non-interference check needs to compare contents.
+         */
+        SCHEDULED
     }
 
     private static final long MS = NetworkProfile.MS;
@@ -126,8 +167,20 @@ public final class Simulation {
     private long malformedReceived;
     private long lastViewChangeStart = -1;
 
+    /** Watches what the outside world receives (null: nobody watches). */
+    private final OutsideObserver outside;
+
     public Simulation(Options options) {
+        this(options, null);
+    }
+
+    /**
+     * A run whose outside world (clients and agreement nodes) is watched: {@code observer} gets
+     * every message they receive from a node that is not an agreement node, as bytes, on arrival.
+     */
+    public Simulation(Options options, OutsideObserver observer) {
         this.o = options;
+        this.outside = observer;
         this.spec = options.spec();
         this.config = options.config();
         this.signatures = new SimSignatures(options.seed());
@@ -352,6 +405,7 @@ public final class Simulation {
     }
 
     private void arrive(Principal from, Principal to, byte[] bytes, int depth) {
+        if (outside != null && from != null) observe(from, to, bytes);
         Message m;
         try {
             m = WireCodec.decode(bytes);
@@ -378,6 +432,13 @@ public final class Simulation {
         }
     }
 
+    /** The outside world is the clients and the agreement nodes; what they get from agreement nodes is not watched. */
+    private void observe(Principal from, Principal to, byte[] bytes) {
+        boolean outsideRecipient = to.kind() == Principal.Kind.CLIENT || spec.isAgreementNode((int) to.id());
+        boolean fromAgreement = from.kind() == Principal.Kind.NODE && spec.isAgreementNode((int) from.id());
+        if (outsideRecipient && !fromAgreement) outside.received(now, from, to, bytes);
+    }
+
     /** Client → node over the same network (clients are not nodes: their principal travels with the bytes). */
     private void clientSend(int clientIndex, int node, Message r) {
         byte[] bytes = WireCodec.encode(r);
@@ -391,6 +452,7 @@ public final class Simulation {
         long latency = latency(link, chaotic);
         if (chaotic && lost) return;
         at(now + latency, () -> {
+            if (outside != null) observe(from, Principal.node(node), bytes);
             Message m;
             try {
                 m = WireCodec.decode(bytes);
@@ -891,7 +953,7 @@ public final class Simulation {
 
         ExecutionNode newCore(List<ExecutionPersisted> records) {
             return ExecutionNode.recover(spec, config.quorums(), o.execution().config(), id,
-                    signatures.signerFor(Principal.node(id)), signatures, new KvStateMachine(), records);
+                    signatures.signerFor(Principal.node(id)), signatures, SimSecrets.store(o.execution().secret()), records);
         }
 
         void start() {
@@ -986,6 +1048,7 @@ public final class Simulation {
         @Override public Signer signer() { return signer; }
         @Override public long now() { return now; }
         @Override public SplittableRandom random() { return random; }
+        @Override public Bytes secret() { return o.execution().secret() == null ? Bytes.EMPTY : o.execution().secret(); }
 
         @Override
         public void send(Principal to, Message message) {
@@ -1010,7 +1073,7 @@ public final class Simulation {
         public FaultyExecutor.HonestExecution honest(FaultyNode.Sink sink) {
             Outbox out = new Outbox();
             ExecutionNode node = new ExecutionNode(spec, config.quorums(), o.execution().config(), id, signer, signatures,
-                    new KvStateMachine());
+                    SimSecrets.store(o.execution().secret()));
             FaultyExecutor.HonestExecution core = new FaultyExecutor.HonestExecution() {
                 @Override public ExecutionNode node() { return node; }
 
@@ -1056,9 +1119,11 @@ public final class Simulation {
     }
 
     /**
-     * A client of the key-value store driven by the real client core: closed loop, random
-     * operations over a few keys, every call and its certified result recorded for the
-     * linearizability checker.
+     * A client of the key-value store driven by the real client core: random operations over a
+     * few keys, every call and its certified result recorded for the linearizability checker;
+     * paced closed-loop or on a schedule ({@link Workload}). Now and then it also tries a key under
+     * {@code secret/}, which it may not touch: the answer must be "permission denied" (such calls
+     * stay out of the history; they had no effect).
      */
     private final class KvClientHost implements SimulatedClient {
         final int index;
@@ -1068,6 +1133,7 @@ public final class Simulation {
         final SimTimers timers = new SimTimers(this::fire);
         final Map<Long, Integer> historyIds = new HashMap<>();
         final Map<Long, KvOperation> operations = new HashMap<>();
+        final boolean scheduled = o.execution().workload() == Workload.SCHEDULED;
         long outstandingCall = -1;
 
         KvClientHost(int index, SplittableRandom random) {
@@ -1083,21 +1149,46 @@ public final class Simulation {
 
         @Override
         public void start() {
-            next();
+            if (scheduled) {
+                tick();
+            } else {
+                next();
+            }
         }
 
+        /** Closed loop: the next call once the previous one completed. */
         void next() {
             outstandingCall = -1;
             if (now >= o.clientActiveNanos()) return;
+            outstandingCall = submit();
+        }
+
+        /** On a schedule: one call now, the next 20 to 60 ms later, whatever became of this one. */
+        void tick() {
+            if (now >= o.clientActiveNanos()) return;
+            submit();
+            at(now + (20 + random.nextInt(41)) * MS, this::tick);
+        }
+
+        long submit() {
             KvOperation op = randomOperation();
             long call = core.submit(now, op.encode(), out);
-            outstandingCall = call;
             operations.put(call, op);
-            historyIds.put(call, checks.history().invoke(index, now, op));
+            checks.callMade();
+            if (!secretOperation(op)) historyIds.put(call, checks.history().invoke(index, now, op));
             drain();
+            return call;
         }
 
         private KvOperation randomOperation() {
+            if (random.nextInt(10) == 0) {
+                Bytes key = random.nextBoolean() ? SimSecrets.KEY : Bytes.ofUtf8("secret/" + random.nextInt(3));
+                return switch (random.nextInt(4)) {
+                    case 0, 1 -> new KvOperation.Get(key);
+                    case 2 -> new KvOperation.Put(key, Bytes.ofUtf8(index + "." + random.nextInt(1_000_000)));
+                    default -> new KvOperation.CompareAndSet(key, null, Bytes.ofUtf8("x"));
+                };
+            }
             Bytes key = Bytes.ofUtf8("k" + random.nextInt(o.execution().keys()));
             Bytes value = Bytes.ofUtf8(index + "." + random.nextInt(1_000_000));
             return switch (random.nextInt(8)) {
@@ -1107,6 +1198,17 @@ public final class Simulation {
                 case 6 -> new KvOperation.CompareAndSet(key, null, value);
                 default -> new KvOperation.CompareAndSet(key, Bytes.ofUtf8(index + "." + random.nextInt(4)), value);
             };
+        }
+
+        private static boolean secretOperation(KvOperation op) {
+            Bytes key = switch (op) {
+                case KvOperation.Put p -> p.key();
+                case KvOperation.Get g -> g.key();
+                case KvOperation.Delete d -> d.key();
+                case KvOperation.CompareAndSet c -> c.key();
+                case KvOperation.Scan s -> s.fromInclusive();
+            };
+            return SimSecrets.isSecret(key);
         }
 
         @Override
@@ -1131,30 +1233,40 @@ public final class Simulation {
             for (CallOutcome outcome : core.drainOutcomes()) {
                 Integer historyId = historyIds.remove(outcome.callId());
                 KvOperation op = operations.remove(outcome.callId());
-                if (outcome instanceof CallOutcome.Completed c && historyId != null) {
+                if (outcome instanceof CallOutcome.Completed c) {
                     KvResult result;
                     try {
                         result = KvResult.decode(c.result());
                     } catch (MalformedMessageException e) {
                         checks.badReply("client " + index + " got an undecodable certified result for " + op);
                         continue;
+                    } finally {
+                        checks.completed(index, c.timestamp(), c.slot(), now);
                     }
-                    checks.history().complete(historyId, now, result);
-                    checks.completed(index, c.timestamp(), c.slot(), now);
+                    if (historyId != null) {
+                        checks.history().complete(historyId, now, result);
+                    } else if (op != null && !(result instanceof KvResult.Error e && e.code() == KvErrorCode.PERMISSION_DENIED)) {
+                        checks.badReply("access control: client " + index + " got " + result + " for " + op
+                                + " on a key it may not touch");
+                    }
                 }
-                if (outcome.callId() == outstandingCall) at(now, this::next);
+                if (!scheduled && outcome.callId() == outstandingCall) at(now, this::next);
             }
         }
 
         @Override
         public boolean idle() {
-            return outstandingCall < 0 && now >= o.clientActiveNanos();
+            boolean submitting = scheduled ? now < o.clientActiveNanos() : outstandingCall >= 0;
+            return !submitting && core.pendingCalls() == 0 && now >= o.clientActiveNanos();
         }
 
         @Override
         public List<String> unanswered() {
-            return outstandingCall < 0 ? List.of()
-                    : List.of("client " + index + " call " + operations.get(outstandingCall) + " still unanswered");
+            List<String> calls = new ArrayList<>();
+            for (Map.Entry<Long, KvOperation> e : new java.util.TreeMap<>(operations).entrySet()) {
+                calls.add("client " + index + " call " + e.getValue() + " still unanswered");
+            }
+            return calls;
         }
     }
 }
