@@ -145,8 +145,10 @@ public final class NonInterferenceCheck {
     public static Result check(Simulation.Options options, Bytes secretA, Bytes secretB, Scope scope) {
         if (options.execution() == null) throw new IllegalArgumentException("needs an execution cluster (g >= 0)");
         if (secretA.equals(secretB)) throw new IllegalArgumentException("the two secrets must differ");
+        if (options.trace() != null) options.trace().println("=== run A: secret " + SimSecrets.describe(secretA));
         Recording a = new Recording();
         SimResult runA = run(options.withExecution(options.execution().withSecret(secretA)), a);
+        if (options.trace() != null) options.trace().println("=== run B: secret " + SimSecrets.describe(secretB));
         Recording b = new Recording();
         SimResult runB = run(options.withExecution(options.execution().withSecret(secretB)), b);
         return compare(options.seed(), a, b, secretA, secretB, runA, runB, scope);
