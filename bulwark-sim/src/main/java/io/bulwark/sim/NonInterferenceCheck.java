@@ -131,7 +131,7 @@ public final class NonInterferenceCheck {
         public String describe() {
             StringBuilder b = new StringBuilder("seed " + seed + ": " + verdict);
             if (divergence != null) b.append(" — ").append(divergence.describe());
-            if (timing.shifted() > 0 || timing.reordered() > 0) {
+            if (verdict != Verdict.LEAK && (timing.shifted() > 0 || timing.reordered() > 0)) {
                 b.append(String.format(" [timing: %d of %d messages shifted, up to %.3f ms; %d recipients saw another interleaving; e.g. %s]",
                         timing.shifted(), timing.compared(), timing.maxShiftNanos() / 1e6, timing.reordered(), timing.example()));
             }
