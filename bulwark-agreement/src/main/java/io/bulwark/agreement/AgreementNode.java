@@ -243,8 +243,11 @@ public final class AgreementNode implements FabLearner.Listener {
     /**
      * As {@link #recover(ClusterSpec, FabConfig, int, Signer, SignatureVerifier, io.bulwark.core.crypto.RequestAuthenticator,
      * int[], List)}, in firewall mode with the execution cluster's threshold key (required iff
-     * {@code spec.firewall()}). Nothing firewall-specific is persisted: the slots executed are
-     * learned again from the next EXECUTED-CERTIFICATE, and filters re-query what they miss.
+     * {@code spec.firewall()}). Nothing firewall-specific is persisted; filters re-query the
+     * ORDERED they miss. The executed slot restarts at the last slot delivered: unlike execution
+     * checkpoints, certificates are not re-sent while the cluster is idle, so after a full restart
+     * a leader waiting for one would wait forever. The next certificate corrects it; meanwhile
+     * execution can fall behind by at most twice the window.
      */
     public static AgreementNode recover(ClusterSpec spec, FabConfig config, int self, Signer signer,
             SignatureVerifier signatures, io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners,
@@ -274,6 +277,7 @@ public final class AgreementNode implements FabLearner.Listener {
         // After a restart, ask the peers what was decided meanwhile (probably something).
         node.learner.requestProbe();
         node.recovered = !records.isEmpty();
+        if (executionKey != null) node.executedStable = node.learner.nextSlot() - 1;
         if (!node.acceptor.isNormal()) node.proposer.leaveView();
         return node;
     }
