@@ -282,7 +282,7 @@ public final class ClientCore {
             case ReplyCertificate rc when seal != null -> onCertificate(nowNanos, from, rc, out);
             // Behind a firewall a plain REPLY certifies nothing (it could come from anyone the
             // transport lets through); without one a REPLY-CERTIFICATE has no meaning.
-            default -> ignoredMessages++;
+            case null, default -> ignoredMessages++;
         }
     }
 
