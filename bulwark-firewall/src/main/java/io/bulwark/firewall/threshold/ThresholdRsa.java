@@ -54,6 +54,8 @@ import org.bouncycastle.crypto.params.MGFParameters;
  *       w = Π x_j^{2λ_j} with the integer Lagrange coefficients
  *       λ_j = Δ Π_{j' in S, j' != j} j' / (j' - j); then w^e = x^{e'} with e' = 4Δ², and
  *       gcd(e', e) = 1 gives a e' + b e = 1 and y = w^a x^b, so y^e = x.
+ *       {@link #combineOptimistically} skips the share proofs and checks y^e = x instead: far
+ *       cheaper when every share is good, and the result is the unique signature either way.
  *   <li><b>Verify</b> ({@link #verify}): y^e = H(M) mod n, for y of exactly |n| bytes and y < n.
  * </ol>
  *
