@@ -227,6 +227,10 @@ public final class FilterNode {
     private long certificatesSent;
     private long certificatesResent;
     private long executedCertificatesSent;
+    private long executedCertificatesResent;
+    /** Row 0: the highest EXECUTED-CERTIFICATE released, re-sent on quiet heartbeats (see heartbeat). */
+    private ExecutedCertificate latestExecuted;
+    private boolean executedSinceHeartbeat;
     private long slotRepliesResent;
     private long requestsForwarded;
     private long queriesSent;
@@ -525,6 +529,14 @@ public final class FilterNode {
             queriesSent++;
         }
         passedSinceHeartbeat = false;
+        // Row 0, nothing released since the last heartbeat: the latest EXECUTED-CERTIFICATE again (the same
+        // bytes, on the fixed heartbeat schedule, so it carries nothing new). One lost before GST, or an agreement
+        // node restarted while the cluster is idle, must not hold the leader back for good.
+        if (row == 0 && latestExecuted != null && !executedSinceHeartbeat) {
+            for (int node = 0; node < agreementNodes; node++) out.send(Principal.node(node), latestExecuted);
+            executedCertificatesResent++;
+        }
+        executedSinceHeartbeat = false;
     }
 
     // ---------------------------------------------------------------- down: shares (row h)
@@ -637,7 +649,7 @@ public final class FilterNode {
             for (int i = 0; i < belowCount; i++) out.sendToNode(belowFirst + i, r);
         } else {
             List<ReplyLeaf> leaves = r.replies();
-            List<List<Digest>> paths = ReplyPaths.all(slot, leaves);
+            List<List<Digest>> paths = ReplyMerkleTree.paths(slot, leaves);
             for (int i = 0; i < leaves.size(); i++) {
                 ReplyLeaf leaf = leaves.get(i);
                 release(Principal.client(leaf.clientId()),
@@ -698,8 +710,10 @@ public final class FilterNode {
             // Cached only once released: a re-send must not overtake the schedule.
             ClientEntry e = client(c.reply().clientId());
             if (e.certificate == null || e.certificate.reply().timestamp() <= c.reply().timestamp()) e.certificate = c;
-        } else {
+        } else if (m instanceof ExecutedCertificate e) {
             executedCertificatesSent++;
+            if (latestExecuted == null || latestExecuted.slot() < e.slot()) latestExecuted = e;
+            executedSinceHeartbeat = true;
         }
     }
 
@@ -922,6 +936,11 @@ public final class FilterNode {
     }
 
     /** Row 0: EXECUTED-CERTIFICATEs released (one per agreement node per slot). */
+    /** Row 0: heartbeats on which the latest EXECUTED-CERTIFICATE was sent again to the agreement nodes. */
+    public long executedCertificatesResent() {
+        return executedCertificatesResent;
+    }
+
     public long executedCertificatesSent() {
         return executedCertificatesSent;
     }

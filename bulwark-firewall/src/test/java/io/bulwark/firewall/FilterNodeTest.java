@@ -184,6 +184,24 @@ class FilterNodeTest {
         }
 
         @Test
+        void aQuietHeartbeatSendsTheLatestExecutedCertificateAgainToTheAgreementNodesOnly() {
+            passUp(0, batch0);
+            SlotReplies down = fx.slotReplies(0, replies0);
+            fx.fromNode(node, fx.filterId(1, 2), down);
+            ExecutedCertificate executed = new ExecutedCertificate(0, ReplyMerkleTree.root(0, replies0), down.signature());
+
+            // Released since the last heartbeat: nothing again yet.
+            assertThat(fx.heartbeat(node).sends()).noneMatch(s -> s.message() instanceof ExecutedCertificate);
+            // Quiet: the same bytes to every agreement node, nothing to clients.
+            for (int beat = 1; beat <= 3; beat++) {
+                Outbox out = fx.heartbeat(node);
+                for (int a : fx.agreementIds()) assertThat(messagesTo(out, Principal.node(a))).contains(executed);
+                assertThat(destinations(out)).noneMatch(p -> p.kind() == Principal.Kind.CLIENT);
+                assertThat(node.executedCertificatesResent()).isEqualTo(beat);
+            }
+        }
+
+        @Test
         void repliesForASlotNotPassedUpAreUnsolicited() {
             assertThat(fx.fromNode(node, fx.filterId(1, 0), fx.slotReplies(0, replies0)).sends()).isEmpty();
             passUp(0, batch0);
