@@ -285,7 +285,6 @@ public final class AgreementNode implements FabLearner.Listener {
             case ExecutionCheckpoint c -> ignoredMessages++;
             case StateRequest q -> ignoredMessages++;
             case StateSnapshot s -> ignoredMessages++;
-            default -> ignoredMessages++; // TEMP (fw-sim): firewall messages, until the agreement helper lands
         }
     }
 

@@ -70,7 +70,6 @@ public final class TransportStats {
             case ExecutionCheckpoint c -> WireCodec.EXECUTION_CHECKPOINT;
             case StateRequest q -> WireCodec.STATE_REQUEST;
             case StateSnapshot s -> WireCodec.STATE_SNAPSHOT;
-            default -> -1; // TEMP (fw-sim): firewall messages, until the runtime helper lands
         };
     }
 
