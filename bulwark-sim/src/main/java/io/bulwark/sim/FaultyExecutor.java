@@ -2,7 +2,9 @@ package io.bulwark.sim;
 
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.crypto.ClientSeals;
 import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.ThresholdShareSigner;
 import io.bulwark.core.crypto.Signer;
 import io.bulwark.core.message.Message;
 import io.bulwark.execution.ExecutionNode;
@@ -33,6 +35,12 @@ public interface FaultyExecutor {
          * (empty if the run has none): a faulty execution node can read its own state.
          */
         Bytes secret();
+
+        /** With a firewall: this node's share of the execution cluster's threshold key (null without one). */
+        ThresholdShareSigner shareSigner();
+
+        /** With a firewall: the cluster's side of every client's seal, which every execution node holds (null without one). */
+        ClientSeals seals();
 
         /** Sends as this node (no spoofing). */
         void send(Principal to, Message message);

@@ -6,36 +6,55 @@ import io.bulwark.core.crypto.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The privacy firewall's checker (issue 4): runs one seed twice, with two different values of
- * the secret in the store, and compares everything the outside world received.
+ * the secret in the store, and compares everything sent to and received by the outside world.
  *
  * <h2>What is compared</h2>
  * The outside world is the clients and the agreement nodes (see {@link OutsideObserver}). For
  * each outside recipient R, each sender S (a node that is not an agreement node, or a client)
  * and each message type T, the <em>stream</em> (R, S, T) is the sequence of messages of type T
- * that R received from S, as the exact bytes that arrived ({@code WireCodec.encode} of what was
- * sent, or raw bytes), in arrival order. Undecodable bytes form a stream of their own per sender.
- * Non-interference holds when every stream is identical in the two runs; the first stream that
- * differs is a <b>leak</b>: the outside world could tell the two secrets apart from contents,
- * counts or order of what it was sent. It is reported precisely: recipient, sender, the index
- * in the stream and in the recipient's whole sequence, the message types, and both encodings.
+ * that S put on the wire to R, as exact bytes ({@code WireCodec.encode} of the message, or raw
+ * bytes; undecodable bytes are a type of their own), in the order sent. A stream is a
+ * <b>leak</b> when
+ * <ul>
+ *   <li>it does not hold the same messages in the two runs (a message, or a copy of one, that
+ *       only one run sent), or</li>
+ *   <li>it holds the same messages in another order and its sender is faulty: a faulty node
+ *       chooses the order of what it sends as freely as the contents.</li>
+ * </ul>
+ * The first leak (earliest in virtual time) is reported precisely: recipient, sender, the index
+ * in the stream and in the recipient's whole sequence, the message types, both encodings (hex,
+ * from just before the first differing byte), and whether an encoding carries the secret verbatim.
  *
- * <h2>What is reported separately</h2>
- * Arrival times, and the interleaving of different streams at one recipient (which of two
- * filters' copies of a certificate came first, whether a certificate arrived before or after a
- * client's next request), are functions of timing. The firewall narrows timing channels but
- * does not close them (docs/firewall.md, "Timing"), so a timing difference is counted and
- * described, not failed. (With a {@link Scope#STRICT} check the interleaving counts as a leak too.)
+ * <h2>What is reported separately: timing</h2>
+ * Everything else that differs is a function of time, and the firewall narrows timing channels
+ * without closing them (docs/firewall.md, "Timing"), so it is counted and described, not failed:
+ * <ul>
+ *   <li>arrival times;</li>
+ *   <li>a <em>correct</em> sender's stream holding the same messages in another order: a correct
+ *       node emits each output when the input that triggers it arrives, so the order of its
+ *       outputs for different slots is the order in which their inputs arrived;</li>
+ *   <li>what arrived, when the same was sent: loss, duplication, partitions and crashes are
+ *       events in time, and a message sent at another time meets another fate;</li>
+ *   <li>the interleaving of different streams at one recipient (which of two filters' copies of
+ *       a certificate came first).</li>
+ * </ul>
+ * With {@link Scope#STRICT} the reordered streams and interleavings of received messages count
+ * as leaks too, which measures how open the ordering channel is.
  *
- * <p>Both runs are compared up to the earlier of their end times: what arrives after one of
- * them has stopped cannot be compared.
+ * <p>Both runs are compared up to the earlier of their end times: what happens after one of them
+ * has stopped cannot be compared.
  */
 public final class NonInterferenceCheck {
     /** Which recipients are watched and how strictly. */
@@ -44,52 +63,66 @@ public final class NonInterferenceCheck {
         OUTSIDE,
         /** Clients only (without the firewall the agreement nodes see state digests in checkpoints anyway). */
         CLIENTS,
-        /** Clients and agreement nodes, and each recipient's whole sequence in arrival order. */
+        /**
+         * Clients and agreement nodes, and order as well as contents everywhere: a correct
+         * sender's reordered stream and a recipient's interleaving of streams are leaks too.
+         */
         STRICT
     }
 
     public enum Verdict {
-        /** Same bytes, same order, same times. */
+        /** The same bytes sent and received, in the same order, at the same times. */
         IDENTICAL,
-        /** Same streams; only arrival times or the interleaving of streams differ. */
+        /** The same streams sent; only times, the order of correct senders' outputs, or deliveries differ. */
         TIMING_ONLY,
         /** Some stream differs: the outside world can tell the secrets apart. */
         LEAK
     }
 
-    /** One message as it arrived. */
+    /** One message put on the wire to, or arrived at, an outside recipient. */
     record Arrival(long time, Principal from, Principal to, byte[] bytes, int indexAtRecipient) {}
 
     /** Records the outside world's inputs of one run. Not thread-safe: one run, one thread. */
     public static final class Recording implements OutsideObserver {
-        private final Map<Principal, List<Arrival>> byRecipient = new LinkedHashMap<>();
-        private long messages;
+        private final Map<Principal, List<Arrival>> sentTo = new LinkedHashMap<>();
+        private final Map<Principal, List<Arrival>> receivedBy = new LinkedHashMap<>();
+        private long received;
+
+        @Override
+        public void sent(long nowNanos, Principal from, Principal to, byte[] bytes) {
+            List<Arrival> list = sentTo.computeIfAbsent(to, k -> new ArrayList<>());
+            list.add(new Arrival(nowNanos, from, to, bytes, list.size()));
+        }
 
         @Override
         public void received(long nowNanos, Principal from, Principal to, byte[] bytes) {
-            List<Arrival> list = byRecipient.computeIfAbsent(to, k -> new ArrayList<>());
+            List<Arrival> list = receivedBy.computeIfAbsent(to, k -> new ArrayList<>());
             list.add(new Arrival(nowNanos, from, to, bytes, list.size()));
-            messages++;
+            received++;
         }
 
+        /** Messages the outside world received. */
         public long messages() {
-            return messages;
+            return received;
         }
     }
 
     /**
-     * The first difference between the two runs' streams.
+     * The first leak: where the two runs' streams part.
      *
-     * @param index          position in the stream (recipient, sender, type)
-     * @param recipientIndex position in the recipient's whole sequence, in run A and in run B (-1: absent)
-     * @param bytesA         what arrived in run A at that position (null: the stream had ended)
+     * @param index          position in the stream (recipient, sender, type), in the order sent
+     * @param recipientIndexA position among everything sent to the recipient, in run A (-1: absent)
+     * @param bytesA         what was sent in run A at that position (null: the stream had ended)
+     * @param sameMessages   the stream holds the same messages in both runs, in another order
      */
     public record Divergence(Principal recipient, Principal sender, int type, int index, int recipientIndexA,
             int recipientIndexB, long timeA, long timeB, byte[] bytesA, byte[] bytesB, boolean carriesSecretA,
-            boolean carriesSecretB) {
+            boolean carriesSecretB, boolean sameMessages) {
 
         public String describe() {
+            if (recipient == null) return "a recipient received the same streams interleaved differently (strict check)";
             StringBuilder b = new StringBuilder();
+            if (sameMessages) b.append("(same messages, another order) ");
             b.append(recipient).append(" from ").append(sender).append(", ").append(typeName(type)).append(" #").append(index)
                     .append(": ");
             int offset = firstDifference(bytesA, bytesB);
@@ -99,9 +132,9 @@ public final class NonInterferenceCheck {
         }
 
         private static String side(byte[] bytes, int recipientIndex, long time, int offset, boolean secret) {
-            if (bytes == null) return "received nothing more";
+            if (bytes == null) return "sent nothing more";
             String what = typeName(typeOf(bytes)) + " (" + bytes.length + " bytes, message " + recipientIndex
-                    + " at the recipient, " + String.format("%.3f", time / 1e6) + " ms)";
+                    + " to the recipient, sent at " + String.format("%.3f", time / 1e6) + " ms)";
             int from = offset < 0 ? 0 : Math.max(0, offset - 8);
             int to = Math.min(bytes.length, from + 48);
             return what + (secret ? " CARRIES THE SECRET" : "") + " bytes[" + from + ".." + to + ")="
@@ -110,15 +143,18 @@ public final class NonInterferenceCheck {
     }
 
     /**
-     * Timing differences between runs whose streams are identical (or up to the first leak).
+     * Timing differences (in full when there is no leak; up to the cutoff otherwise).
      *
-     * @param compared      messages compared (in both runs, up to the cutoff)
+     * @param compared      messages received in both runs at the same position of the same stream
      * @param shifted       of those, how many arrived at a different time
      * @param maxShiftNanos largest difference in arrival time
-     * @param reordered     recipients whose whole arrival sequence (streams interleaved) differs
-     * @param example       the first shifted or reordered message, described; empty if none
+     * @param reordered     streams from correct senders that sent the same messages in another order
+     * @param deliveries    streams that sent the same but delivered differently (loss, duplication, partitions met at another time)
+     * @param interleaved   recipients whose whole arrival sequence (streams interleaved) differs
+     * @param example       the first reordered stream or delivery or time difference, described; empty if none
      */
-    public record Timing(long compared, long shifted, long maxShiftNanos, int reordered, String example) {}
+    public record Timing(long compared, long shifted, long maxShiftNanos, int reordered, int deliveries, int interleaved,
+            String example) {}
 
     /** What one seed showed. */
     public record Result(long seed, Verdict verdict, Divergence divergence, Timing timing, SimResult runA, SimResult runB,
@@ -131,9 +167,12 @@ public final class NonInterferenceCheck {
         public String describe() {
             StringBuilder b = new StringBuilder("seed " + seed + ": " + verdict);
             if (divergence != null) b.append(" — ").append(divergence.describe());
-            if (verdict != Verdict.LEAK && (timing.shifted() > 0 || timing.reordered() > 0)) {
-                b.append(String.format(" [timing: %d of %d messages shifted, up to %.3f ms; %d recipients saw another interleaving; e.g. %s]",
-                        timing.shifted(), timing.compared(), timing.maxShiftNanos() / 1e6, timing.reordered(), timing.example()));
+            if (verdict != Verdict.LEAK && (timing.shifted() > 0 || timing.reordered() > 0 || timing.deliveries() > 0
+                    || timing.interleaved() > 0)) {
+                b.append(String.format(" [timing: %d of %d messages arrived at another time (up to %.3f ms); %d streams of"
+                        + " correct senders reordered; %d delivered differently; %d recipients saw another interleaving;"
+                        + " first: %s]", timing.shifted(), timing.compared(), timing.maxShiftNanos() / 1e6, timing.reordered(),
+                        timing.deliveries(), timing.interleaved(), timing.example()));
             }
             return b.toString();
         }
@@ -151,7 +190,11 @@ public final class NonInterferenceCheck {
         if (options.trace() != null) options.trace().println("=== run B: secret " + SimSecrets.describe(secretB));
         Recording b = new Recording();
         SimResult runB = run(options.withExecution(options.execution().withSecret(secretB)), b);
-        return compare(options.seed(), a, b, secretA, secretB, runA, runB, scope);
+        Set<Principal> faulty = new HashSet<>();
+        for (Simulation.Fault f : options.faults()) faulty.add(Principal.node(f.node()));
+        for (Simulation.ExecutionFaultAt f : options.execution().faults()) faulty.add(Principal.node(f.node()));
+        for (Simulation.FilterFaultAt f : options.execution().filterFaults()) faulty.add(Principal.node(f.node()));
+        return compare(options.seed(), a, b, secretA, secretB, runA, runB, scope, faulty);
     }
 
     private static SimResult run(Simulation.Options options, Recording recording) {
@@ -159,86 +202,155 @@ public final class NonInterferenceCheck {
             return new Simulation(options, recording).run();
         } catch (RuntimeException | AssertionError crash) {
             return new SimResult(options.seed(), 0, 0, 0, List.of("simulation crashed: " + crash), List.of(), List.of(),
-                    0, -1, -1, 0, 0, 0, 0, "n/a", -1, -1);
+                    0, -1, -1, 0, 0, 0, 0, "n/a", -1, -1, 0);
         }
     }
 
     static Result compare(long seed, Recording a, Recording b, Bytes secretA, Bytes secretB, SimResult runA, SimResult runB,
             Scope scope) {
+        return compare(seed, a, b, secretA, secretB, runA, runB, scope, Set.of());
+    }
+
+    /**
+     * @param faulty the faulty nodes of the run: the order of what they send is theirs to choose,
+     *               so a stream of theirs in another order is a leak like any other difference
+     */
+    static Result compare(long seed, Recording a, Recording b, Bytes secretA, Bytes secretB, SimResult runA, SimResult runB,
+            Scope scope, Set<Principal> faulty) {
         long cutoff = Math.min(runA.virtualNanos(), runB.virtualNanos());
-        Map<String, List<Arrival>> streamsA = streams(a, cutoff, scope);
-        Map<String, List<Arrival>> streamsB = streams(b, cutoff, scope);
+        Map<String, List<Arrival>> sentA = streams(a.sentTo, cutoff, scope);
+        Map<String, List<Arrival>> sentB = streams(b.sentTo, cutoff, scope);
+        Map<String, List<Arrival>> receivedA = streams(a.receivedBy, cutoff, scope);
+        Map<String, List<Arrival>> receivedB = streams(b.receivedBy, cutoff, scope);
+        boolean strict = scope == Scope.STRICT;
+
         Divergence first = null;
         long firstTime = Long.MAX_VALUE;
+        int reordered = 0;
+        int deliveries = 0;
+        String example = "";
+        long exampleTime = Long.MAX_VALUE;
+        for (String key : union(sentA.keySet(), sentB.keySet())) {
+            List<Arrival> sa = sentA.getOrDefault(key, List.of());
+            List<Arrival> sb = sentB.getOrDefault(key, List.of());
+            int i = firstDifference(sa, sb);
+            if (i < 0) continue;
+            boolean sameMessages = sameMultiset(sa, sb);
+            Arrival x = i < sa.size() ? sa.get(i) : null;
+            Arrival y = i < sb.size() ? sb.get(i) : null;
+            Divergence d = divergence(x, y, i, secretA, secretB, sameMessages);
+            long t = Math.min(x == null ? Long.MAX_VALUE : x.time(), y == null ? Long.MAX_VALUE : y.time());
+            if (!sameMessages || faulty.contains(d.sender()) || strict) {
+                if (t < firstTime) {
+                    firstTime = t;
+                    first = d;
+                }
+            } else {
+                reordered++;
+                if (t < exampleTime) {
+                    exampleTime = t;
+                    example = "stream sent in another order: " + d.describe();
+                }
+            }
+        }
+
         long compared = 0;
         long shifted = 0;
         long maxShift = 0;
-        String example = "";
-        long exampleTime = Long.MAX_VALUE;
-        TreeMap<String, Boolean> keys = new TreeMap<>();
-        for (String k : streamsA.keySet()) keys.put(k, true);
-        for (String k : streamsB.keySet()) keys.put(k, true);
-        for (String key : keys.keySet()) {
-            List<Arrival> sa = streamsA.getOrDefault(key, List.of());
-            List<Arrival> sb = streamsB.getOrDefault(key, List.of());
-            int n = Math.max(sa.size(), sb.size());
-            for (int i = 0; i < n; i++) {
-                Arrival x = i < sa.size() ? sa.get(i) : null;
-                Arrival y = i < sb.size() ? sb.get(i) : null;
-                if (x != null && y != null && Arrays.equals(x.bytes(), y.bytes())) {
-                    compared++;
-                    if (x.time() != y.time()) {
-                        shifted++;
-                        maxShift = Math.max(maxShift, Math.abs(x.time() - y.time()));
-                        long t = Math.min(x.time(), y.time());
-                        if (t < exampleTime) {
-                            exampleTime = t;
-                            example = key + " #" + i + " arrived at " + ms(x.time()) + " in run A, " + ms(y.time()) + " in run B";
-                        }
-                    }
-                    continue;
+        for (String key : union(receivedA.keySet(), receivedB.keySet())) {
+            List<Arrival> ra = receivedA.getOrDefault(key, List.of());
+            List<Arrival> rb = receivedB.getOrDefault(key, List.of());
+            int n = Math.min(ra.size(), rb.size());
+            for (int i = 0; i < n && Arrays.equals(ra.get(i).bytes(), rb.get(i).bytes()); i++) {
+                compared++;
+                long dt = Math.abs(ra.get(i).time() - rb.get(i).time());
+                if (dt == 0) continue;
+                shifted++;
+                maxShift = Math.max(maxShift, dt);
+                long t = Math.min(ra.get(i).time(), rb.get(i).time());
+                if (t < exampleTime) {
+                    exampleTime = t;
+                    example = key + " #" + i + " arrived at " + ms(ra.get(i).time()) + " in run A, " + ms(rb.get(i).time()) + " in run B";
                 }
+            }
+            if (!sameMultiset(ra, rb)) {
+                deliveries++;
+                int i = firstDifference(ra, rb);
+                Arrival x = i < ra.size() ? ra.get(i) : null;
+                Arrival y = i < rb.size() ? rb.get(i) : null;
                 long t = Math.min(x == null ? Long.MAX_VALUE : x.time(), y == null ? Long.MAX_VALUE : y.time());
-                if (t < firstTime) {
-                    firstTime = t;
-                    Arrival any = x != null ? x : y;
-                    first = new Divergence(any.to(), any.from(), typeOf(any.bytes()), i,
-                            x == null ? -1 : x.indexAtRecipient(), y == null ? -1 : y.indexAtRecipient(),
-                            x == null ? -1 : x.time(), y == null ? -1 : y.time(), x == null ? null : x.bytes(),
-                            y == null ? null : y.bytes(), x != null && contains(x.bytes(), secretA),
-                            y != null && contains(y.bytes(), secretB));
+                if (t < exampleTime) {
+                    exampleTime = t;
+                    example = key + " delivered differently from message " + i + " (" + (x == null ? "nothing" : ms(x.time()))
+                            + " in run A, " + (y == null ? "nothing" : ms(y.time())) + " in run B)";
                 }
-                break;
             }
         }
-        int reordered = 0;
-        for (Principal r : recipients(a, b, scope)) {
-            List<Arrival> ra = upTo(a.byRecipient.getOrDefault(r, List.of()), cutoff);
-            List<Arrival> rb = upTo(b.byRecipient.getOrDefault(r, List.of()), cutoff);
+
+        int interleaved = 0;
+        for (Principal r : recipients(a.receivedBy, b.receivedBy, scope)) {
+            List<Arrival> ra = upTo(a.receivedBy.getOrDefault(r, List.of()), cutoff);
+            List<Arrival> rb = upTo(b.receivedBy.getOrDefault(r, List.of()), cutoff);
             int n = Math.min(ra.size(), rb.size());
             for (int i = 0; i < n; i++) {
                 if (!ra.get(i).from().equals(rb.get(i).from()) || !Arrays.equals(ra.get(i).bytes(), rb.get(i).bytes())) {
-                    reordered++;
-                    long t = Math.min(ra.get(i).time(), rb.get(i).time());
-                    if (t < exampleTime && first == null) {
-                        exampleTime = t;
-                        example = r + " message " + i + ": " + typeName(typeOf(ra.get(i).bytes())) + " from " + ra.get(i).from()
-                                + " in run A, " + typeName(typeOf(rb.get(i).bytes())) + " from " + rb.get(i).from() + " in run B";
-                    }
+                    interleaved++;
                     break;
                 }
             }
         }
+        if (strict && first == null && (interleaved > 0 || deliveries > 0)) {
+            first = new Divergence(null, null, -1, -1, -1, -1, -1, -1, null, null, false, false, true);
+        }
         Verdict verdict;
-        if (first != null || (scope == Scope.STRICT && reordered > 0)) {
+        if (first != null) {
             verdict = Verdict.LEAK;
-        } else if (shifted > 0 || reordered > 0) {
+        } else if (shifted > 0 || reordered > 0 || deliveries > 0 || interleaved > 0) {
             verdict = Verdict.TIMING_ONLY;
         } else {
             verdict = Verdict.IDENTICAL;
         }
-        return new Result(seed, verdict, first, new Timing(compared, shifted, maxShift, reordered, example), runA, runB,
+        return new Result(seed, verdict, first,
+                new Timing(compared, shifted, maxShift, reordered, deliveries, interleaved, example), runA, runB,
                 a.messages(), b.messages());
+    }
+
+    private static Divergence divergence(Arrival x, Arrival y, int index, Bytes secretA, Bytes secretB, boolean sameMessages) {
+        Arrival any = x != null ? x : y;
+        return new Divergence(any.to(), any.from(), typeOf(any.bytes()), index,
+                x == null ? -1 : x.indexAtRecipient(), y == null ? -1 : y.indexAtRecipient(),
+                x == null ? -1 : x.time(), y == null ? -1 : y.time(), x == null ? null : x.bytes(),
+                y == null ? null : y.bytes(), x != null && contains(x.bytes(), secretA),
+                y != null && contains(y.bytes(), secretB), sameMessages);
+    }
+
+    private static TreeSet<String> union(Set<String> x, Set<String> y) {
+        TreeSet<String> all = new TreeSet<>(x);
+        all.addAll(y);
+        return all;
+    }
+
+    /** The first position where two streams hold different bytes (or one has ended), or -1 if they are equal. */
+    private static int firstDifference(List<Arrival> x, List<Arrival> y) {
+        int n = Math.min(x.size(), y.size());
+        for (int i = 0; i < n; i++) {
+            if (!Arrays.equals(x.get(i).bytes(), y.get(i).bytes())) return i;
+        }
+        return x.size() == y.size() ? -1 : n;
+    }
+
+    /** Whether two streams hold the same messages, counted with repeats, in whatever order. */
+    private static boolean sameMultiset(List<Arrival> x, List<Arrival> y) {
+        if (x.size() != y.size()) return false;
+        Map<String, Integer> counts = new HashMap<>();
+        for (Arrival m : x) counts.merge(HexFormat.of().formatHex(m.bytes()), 1, Integer::sum);
+        for (Arrival m : y) {
+            String k = HexFormat.of().formatHex(m.bytes());
+            Integer c = counts.get(k);
+            if (c == null || c == 0) return false;
+            counts.put(k, c - 1);
+        }
+        return true;
     }
 
     private static String ms(long nanos) {
@@ -249,10 +361,10 @@ public final class NonInterferenceCheck {
         return scope != Scope.CLIENTS || recipient.kind() == Principal.Kind.CLIENT;
     }
 
-    private static List<Principal> recipients(Recording a, Recording b, Scope scope) {
+    private static List<Principal> recipients(Map<Principal, List<Arrival>> a, Map<Principal, List<Arrival>> b, Scope scope) {
         List<Principal> all = new ArrayList<>();
-        for (Principal p : a.byRecipient.keySet()) if (watched(p, scope)) all.add(p);
-        for (Principal p : b.byRecipient.keySet()) if (watched(p, scope) && !all.contains(p)) all.add(p);
+        for (Principal p : a.keySet()) if (watched(p, scope)) all.add(p);
+        for (Principal p : b.keySet()) if (watched(p, scope) && !all.contains(p)) all.add(p);
         all.sort(Comparator.comparing(Principal::kind).thenComparingLong(Principal::id));
         return all;
     }
@@ -263,20 +375,17 @@ public final class NonInterferenceCheck {
         return arrivals.subList(0, n);
     }
 
-    /** Streams keyed "recipient <- sender TYPE", sorted keys give a deterministic report. */
-    private static Map<String, List<Arrival>> streams(Recording r, long cutoff, Scope scope) {
+    /** Streams keyed "recipient <- sender TYPE"; sorted keys give a deterministic report. */
+    private static Map<String, List<Arrival>> streams(Map<Principal, List<Arrival>> byRecipient, long cutoff, Scope scope) {
         Map<String, List<Arrival>> streams = new TreeMap<>();
-        for (Map.Entry<Principal, List<Arrival>> e : r.byRecipient.entrySet()) {
+        for (Map.Entry<Principal, List<Arrival>> e : byRecipient.entrySet()) {
             if (!watched(e.getKey(), scope)) continue;
             for (Arrival x : upTo(e.getValue(), cutoff)) {
-                streams.computeIfAbsent(streamKey(e.getKey(), x), k -> new ArrayList<>()).add(x);
+                streams.computeIfAbsent(e.getKey() + " <- " + x.from() + " " + typeName(typeOf(x.bytes())), k -> new ArrayList<>())
+                        .add(x);
             }
         }
         return streams;
-    }
-
-    private static String streamKey(Principal recipient, Arrival x) {
-        return recipient + " <- " + x.from() + " " + typeName(typeOf(x.bytes()));
     }
 
     /** The wire type tag, or -1 for bytes that are not even shaped like a message. */

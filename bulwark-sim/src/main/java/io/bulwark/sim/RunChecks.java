@@ -150,11 +150,15 @@ final class RunChecks implements RunObserver {
             add(safety, "agreement: slot " + slot + ": node " + decidedBy.get(slot) + " delivered " + prior
                     + " but node " + node + " delivered " + d);
         }
-        deliveryDepths.computeIfAbsent(slot, s -> new ArrayList<>()).add(depth);
+        // Behind a firewall execution nodes are not FaB learners: their deliveries say nothing of the fast path.
+        if (depth != NOT_A_LEARNER) deliveryDepths.computeIfAbsent(slot, s -> new ArrayList<>()).add(depth);
     }
 
+    /** The depth passed to {@link #delivered} for a node that executes ORDERED slots (firewall mode), not a learner. */
+    static final int NOT_A_LEARNER = Integer.MIN_VALUE;
+
     SimResult finish(long seed, long now, long[] heights, long[] executed, List<String> outstanding, long lastViewChangeStart,
-            long messages, long bytes, long malformed) {
+            long messages, long bytes, long malformed, long offLinkMessages) {
         for (Map.Entry<RequestId, Long> e : completedSlot.entrySet()) {
             Long first = firstSlot.get(e.getKey());
             if (first == null) {
@@ -226,6 +230,6 @@ final class RunChecks implements RunObserver {
         long submittedCount = correctExecution.isEmpty() ? submitted.size() : callsMade;
         return new SimResult(seed, top, submittedCount, requestsCompleted, List.copyOf(safety), List.copyOf(liveness),
                 List.copyOf(fastPath), fastSlots, fastSlots == 0 ? -1 : min, max, messages, bytes, malformed, now,
-                linearizability, replyDepthMax < 0 ? -1 : replyDepthMin, replyDepthMax);
+                linearizability, replyDepthMax < 0 ? -1 : replyDepthMin, replyDepthMax, offLinkMessages);
     }
 }

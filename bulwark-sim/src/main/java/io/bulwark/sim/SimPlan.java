@@ -2,6 +2,7 @@ package io.bulwark.sim;
 
 import io.bulwark.agreement.FabConfig;
 import io.bulwark.execution.ExecutionConfig;
+import io.bulwark.firewall.FilterConfig;
 import io.bulwark.core.cluster.ClusterSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -40,6 +41,14 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
     /** Execution checkpoints often enough that runs of a few hundred slots certify several. */
     public static ExecutionConfig simulatorExecutionConfig() {
         return ExecutionConfig.defaults().withCheckpointInterval(16);
+    }
+
+    /**
+     * Filter settings for the simulated LAN: 20 ms heartbeats (in step with the agreement and
+     * execution nodes), certificates released at once.
+     */
+    public static FilterConfig simulatorFilterConfig() {
+        return FilterConfig.defaults().withHeartbeatNanos(20 * MS);
     }
 
     /** What one seed does: the primary strategy (for tables), the faults and the network. */
@@ -111,6 +120,10 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
         }
         if (o.execution() != null) {
             for (Simulation.ExecutionFaultAt f : o.execution().faults()) {
+                if (!b.isEmpty()) b.append(' ');
+                b.append('n').append(f.node()).append('=').append(f.fault().name());
+            }
+            for (Simulation.FilterFaultAt f : o.execution().filterFaults()) {
                 if (!b.isEmpty()) b.append(' ');
                 b.append('n').append(f.node()).append('=').append(f.fault().name());
             }

@@ -16,7 +16,14 @@ import io.bulwark.client.core.ClientConfig;
 import io.bulwark.client.core.ClientCore;
 import io.bulwark.core.message.Commit;
 import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.core.crypto.ClientSeal;
+import io.bulwark.core.crypto.ClientSeals;
+import io.bulwark.core.crypto.ThresholdShareSigner;
+import io.bulwark.core.crypto.X25519Keys;
 import io.bulwark.execution.ExecutionConfig;
+import io.bulwark.execution.ExecutionFirewall;
+import io.bulwark.firewall.FilterConfig;
+import io.bulwark.firewall.FilterNode;
 import io.bulwark.execution.ExecutionNode;
 import io.bulwark.execution.ExecutionPersisted;
 import io.bulwark.kv.KvErrorCode;
@@ -95,37 +102,47 @@ public final class Simulation {
      *                        empty data directory (and must rejoin through state transfer)
      */
     public record ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability,
-            Bytes secret, Workload workload) {
+            Bytes secret, Workload workload, FilterConfig filterConfig, List<FilterFaultAt> filterFaults) {
         public ExecutionSetup {
             faults = List.copyOf(faults);
+            filterFaults = List.copyOf(filterFaults);
             java.util.Objects.requireNonNull(workload, "workload");
+            java.util.Objects.requireNonNull(filterConfig, "filterConfig");
         }
 
-        /** Closed-loop clients, no secret in the store. */
+        /** Closed-loop clients, no secret in the store, the simulator's filter settings and no faulty filter. */
         public ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability) {
-            this(config, faults, keys, wipeProbability, null, Workload.CLOSED_LOOP);
+            this(config, faults, keys, wipeProbability, null, Workload.CLOSED_LOOP, SimPlan.simulatorFilterConfig(), List.of());
         }
 
         /** The same setup with {@code secret} (null: none) as the value of {@link SimSecrets#KEY} in the initial store. */
         public ExecutionSetup withSecret(Bytes secret) {
-            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload);
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, filterConfig, filterFaults);
         }
 
         public ExecutionSetup withWorkload(Workload workload) {
-            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload);
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, filterConfig, filterFaults);
+        }
+
+        /** With a firewall (h >= 0): the filters' settings and which of them are faulty. */
+        public ExecutionSetup withFilters(FilterConfig filterConfig, List<FilterFaultAt> filterFaults) {
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, filterConfig, filterFaults);
         }
     }
+
+    /** A faulty filter and how it misbehaves. */
+    public record FilterFaultAt(int node, FilterFault fault) {}
 
     /** How the key-value clients pace their calls. */
     public enum Workload {
         /** Each client submits its next call as soon as the previous one completes. */
         CLOSED_LOOP,
         /**
-         * Each client submits calls at times drawn from its own random stream (20 to 60 ms apart),
-         * whatever happens to earlier ones (a call submitted while another is outstanding waits in
-         * the client's queue). What the outside world sends then does not depend on when replies
-         * arrive: a timing difference cannot snowball into different requests and batches, which
-         * is what the non-interference check needs to compare contents.
+         * Each client host makes a call every 20 to 60 ms (times drawn from its own random stream),
+         * each with a client identity of its own, whatever happens to earlier ones. What the outside
+         * world sends then does not depend on when replies arrive: a timing difference cannot
+         * snowball into different requests and batches, which is what the non-interference check
+         * needs in order to compare contents.
          */
         SCHEDULED
     }
@@ -143,16 +160,28 @@ public final class Simulation {
     /** Base of the per-link network streams (see {@link #link}). */
     private final long networkSeed;
     /**
-     * One random stream per directed link: the loss, duplication and latency of the k-th message
-     * from x to y depend only on the seed, the link and k. An extra message on one link therefore
-     * shifts nothing on any other link, so two runs that differ in a few messages stay comparable
-     * message for message everywhere else (what the non-interference check needs).
+     * The network's randomness is drawn per directed link and, within a link, per message: the
+     * loss, duplication and latency of a message from x to y depend only on the seed, the link,
+     * the message's bytes and how many identical messages went over that link before it. An extra
+     * message, or messages sent in another order, therefore change nothing for the other messages:
+     * two runs that differ in a few messages stay comparable message for message everywhere else
+     * (what the non-interference check needs). Per link: occurrences of each message's hash.
      */
-    private final Map<Long, SplittableRandom> links = new HashMap<>();
+    private final Map<Long, Map<Long, Integer>> links = new HashMap<>();
     private final SplittableRandom clientRandom;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
-    private final Object[] nodes; // HonestHost, FaultyHost, ExecutionHost or FaultyExecutionHost
+    private final Object[] nodes; // HonestHost, FaultyHost, ExecutionHost, FaultyExecutionHost, FilterHost, FaultyFilterHost
     private final int[] executionIds;
+    /** Learners the agreement nodes feed: the execution nodes, except behind a firewall (where filters carry ORDERED). */
+    private final int[] externalLearners;
+    /** With a firewall: the execution cluster's threshold key, and the X25519 keys that seal requests and replies. */
+    private final SimThresholdScheme executionKey;
+    private final Bytes clusterSealSecret;
+    private final Bytes clusterSealPublic;
+    private final ClientSeals clientSeals;
+    private final List<Integer> correctFilters = new ArrayList<>();
+    /** Messages sent on a link the firewall topology does not have: dropped, as a physical firewall would. */
+    private long offLinkMessages;
     private final List<Integer> correctExecution = new ArrayList<>();
     private final Set<Integer> faulty = new HashSet<>();
     private final List<Integer> correct = new ArrayList<>();
@@ -208,7 +237,23 @@ public final class Simulation {
             if (!faultyExecution.contains(id)) correctExecution.add(id);
         }
         this.checks = new RunChecks(spec, correct, correctExecution, options.network().gstNanos());
-        this.nodes = new Object[a + e];
+        this.nodes = new Object[spec.totalNodes()];
+        if (spec.firewall()) {
+            this.externalLearners = new int[0];
+            this.executionKey = SimThresholdScheme.forCluster(spec, options.seed());
+            this.clusterSealSecret = X25519Keys.generateSecretKey(new java.util.Random(options.seed() ^ 0x5EA15EA1L));
+            this.clusterSealPublic = X25519Keys.publicKeyOf(clusterSealSecret);
+            Map<Long, ClientSeal> seals = new java.util.concurrent.ConcurrentHashMap<>();
+            this.clientSeals = id -> id < 0 || id >= CLIENT_IDS_MAX ? java.util.Optional.empty()
+                    : java.util.Optional.of(seals.computeIfAbsent(id,
+                            c -> ClientSeal.between(c, clusterSealSecret, clientSealKey(c, false)).orElseThrow()));
+        } else {
+            this.externalLearners = executionIds;
+            this.executionKey = null;
+            this.clusterSealSecret = null;
+            this.clusterSealPublic = null;
+            this.clientSeals = null;
+        }
         Map<Integer, Signer> colluders = new HashMap<>();
         for (int id : faulty) colluders.put(id, signatures.signerFor(Principal.node(id)));
         for (int i = 0; i < a; i++) {
@@ -225,10 +270,54 @@ public final class Simulation {
                 nodes[f.node()] = new FaultyExecutionHost(f.node(), f.fault(), faultRandom.split());
             }
         }
+        if (spec.firewall()) {
+            Set<Integer> faultyFilters = new HashSet<>();
+            if (options.execution().filterFaults().size() > spec.h()) throw new IllegalArgumentException("more faulty filters than h");
+            for (FilterFaultAt f : options.execution().filterFaults()) {
+                if (!spec.isFilterNode(f.node())) throw new IllegalArgumentException("not a filter: " + f.node());
+                faultyFilters.add(f.node());
+            }
+            for (int row = 0; row <= spec.h(); row++) {
+                for (int column = 0; column <= spec.h(); column++) {
+                    int id = spec.filterNode(row, column);
+                    if (faultyFilters.contains(id)) continue;
+                    correctFilters.add(id);
+                    nodes[id] = new FilterHost(id);
+                }
+            }
+            for (FilterFaultAt f : options.execution().filterFaults()) {
+                nodes[f.node()] = new FaultyFilterHost(f.node(), f.fault(), faultRandom.split());
+            }
+        }
         for (int c = 0; c < options.clients(); c++) {
-            clients.add(e > 0 ? new KvClientHost(c, clientRandom.split()) : new SimClient(c));
+            SimulatedClient client;
+            if (e == 0) {
+                client = new SimClient(c);
+            } else if (options.execution().workload() == Workload.SCHEDULED) {
+                client = new ScheduledKvClient(c, clientRandom.split());
+            } else {
+                client = new KvClientHost(c, clientRandom.split());
+            }
+            clients.add(client);
+            clientRoutes.put((long) c, client);
         }
         if (options.network().crashProbability() > 0) planCrashes(crashRandom);
+    }
+
+    /** Client ids the simulator hands out (a scheduled workload uses one per call): the execution cluster knows their keys. */
+    private static final long CLIENT_IDS_MAX = 1 << 20;
+    /** Which client host a client id belongs to (every id it uses). */
+    private final Map<Long, SimulatedClient> clientRoutes = new HashMap<>();
+
+    /** Client {@code c}'s X25519 key (its secret half if {@code secret}), derived from the seed. */
+    private Bytes clientSealKey(long c, boolean secret) {
+        Bytes sk = X25519Keys.generateSecretKey(new java.util.Random(o.seed() * 31 + c * 0x9E3779B97F4A7C15L + 0xC11E47L));
+        return secret ? sk : X25519Keys.publicKeyOf(sk);
+    }
+
+    /** Execution node {@code id}'s firewall keys: its threshold share and the cluster's side of every client seal. */
+    private ExecutionFirewall firewallOf(int id) {
+        return spec.firewall() ? new ExecutionFirewall(executionKey.shareSigner(id - spec.agreementNodes() + 1), clientSeals) : null;
     }
 
     // ---------------------------------------------------------------- events
@@ -263,6 +352,8 @@ public final class Simulation {
                 case FaultyHost h -> h.start();
                 case ExecutionHost h -> h.start();
                 case FaultyExecutionHost h -> h.start();
+                case FilterHost h -> h.start();
+                case FaultyFilterHost h -> h.start();
                 default -> throw new IllegalStateException("unknown host " + n);
             }
         }
@@ -325,7 +416,7 @@ public final class Simulation {
             executed[id] = h.core == null ? -1 : h.core.nextSlot();
         }
         return checks.finish(o.seed(), now, heights, executed, outstanding, lastViewChangeStart, messagesSent, bytesSent,
-                malformedReceived);
+                malformedReceived, offLinkMessages);
     }
 
     // ---------------------------------------------------------------- network
@@ -340,13 +431,19 @@ public final class Simulation {
     }
 
     private void transmitBytes(int from, Principal to, byte[] bytes, int depth, Message m) {
+        if (!linked(Principal.node(from), to)) {
+            offLinkMessages++;
+            if (o.trace() != null) trace("n" + from + " -> " + to + " DROPPED: no such link in the firewall");
+            return;
+        }
         messagesSent++;
         bytesSent += bytes.length;
         NetworkProfile net = o.network();
         boolean chaotic = now < net.gstNanos();
         Principal sender = from >= 0 ? Principal.node(from) : null;
-        SplittableRandom link = link(sender, to);
-        // Every message draws the same numbers from its link's stream whatever happens to it.
+        if (outside != null && sender != null) observe(sender, to, bytes, true);
+        SplittableRandom link = link(sender, to, bytes);
+        // Every message draws the same numbers whatever happens to it.
         boolean lost = link.nextDouble() < net.lossProbability();
         boolean duplicated = link.nextDouble() < net.duplicateProbability();
         long[] latencies = {latency(link, chaotic), latency(link, chaotic)};
@@ -361,10 +458,43 @@ public final class Simulation {
         if (o.trace() != null) trace((from >= 0 ? "n" + from : "?") + " -> " + to + " " + (m == null ? bytes.length + " raw bytes" : TraceFormat.describe(m)));
     }
 
-    /** The random stream of the directed link {@code from → to} ({@code from} null: unknown sender). */
-    private SplittableRandom link(Principal from, Principal to) {
+    /**
+     * Whether the network has a link from {@code from} to {@code to}. Without a firewall every
+     * node and client reaches every other. With one (docs/firewall.md, Topology) agreement nodes
+     * reach agreement nodes, row 0 and clients; a filter of row r the rows r−1 and r+1 (row 0 the
+     * agreement nodes and clients instead of row −1, row h the execution nodes instead of row
+     * h+1); execution nodes each other and row h only; clients the agreement nodes and row 0.
+     */
+    private boolean linked(Principal from, Principal to) {
+        if (!spec.firewall()) return true;
+        if (from.kind() == Principal.Kind.CLIENT) {
+            return to.kind() == Principal.Kind.NODE && (spec.isAgreementNode((int) to.id()) || filterRowOf(to) == 0);
+        }
+        int x = (int) from.id();
+        if (to.kind() == Principal.Kind.CLIENT) return spec.isAgreementNode(x) || filterRowOf(Principal.node(x)) == 0;
+        int y = (int) to.id();
+        if (spec.isAgreementNode(x)) return spec.isAgreementNode(y) || filterRowOf(to) == 0;
+        if (spec.isExecutionNode(x)) return spec.isExecutionNode(y) || filterRowOf(to) == spec.h();
+        int row = filterRowOf(Principal.node(x));
+        if (row < 0) return false;
+        if (spec.isAgreementNode(y)) return row == 0;
+        if (spec.isExecutionNode(y)) return row == spec.h();
+        int other = filterRowOf(to);
+        return other >= 0 && Math.abs(other - row) == 1;
+    }
+
+    /** The filter row of a node, or -1 if it is not a filter. */
+    private int filterRowOf(Principal p) {
+        return p.kind() == Principal.Kind.NODE && spec.isFilterNode((int) p.id()) ? spec.filterRow((int) p.id()) : -1;
+    }
+
+    /** The random draws for one message {@code bytes} on the directed link {@code from → to} ({@code from} null: unknown sender). */
+    private SplittableRandom link(Principal from, Principal to, byte[] bytes) {
         long key = (principalCode(from) << 32) | principalCode(to);
-        return links.computeIfAbsent(key, k -> new SplittableRandom(mix64(mix64(networkSeed ^ 0x6C696E6BL) ^ k)));
+        long hash = 0xCBF29CE484222325L; // FNV-1a over the bytes, then mixed
+        for (byte b : bytes) hash = (hash ^ (b & 0xFF)) * 0x100000001B3L;
+        int occurrence = links.computeIfAbsent(key, k -> new HashMap<>()).merge(hash, 1, Integer::sum);
+        return new SplittableRandom(mix64(mix64(mix64(networkSeed ^ 0x6C696E6BL) ^ key) ^ mix64(hash + occurrence)));
     }
 
     private static long principalCode(Principal p) {
@@ -405,18 +535,22 @@ public final class Simulation {
     }
 
     private void arrive(Principal from, Principal to, byte[] bytes, int depth) {
-        if (outside != null && from != null) observe(from, to, bytes);
+        if (outside != null && from != null) observe(from, to, bytes, false);
         Message m;
         try {
             m = WireCodec.decode(bytes);
         } catch (MalformedMessageException e) {
             malformedReceived++;
+            if (from != null && to.kind() == Principal.Kind.NODE && nodes[(int) to.id()] instanceof FaultyFilterHost h) {
+                h.receiveRaw(from, bytes);
+            }
             return;
         }
         if (from == null) return;
         if (to.kind() == Principal.Kind.CLIENT) {
             int c = (int) to.id();
-            if (c >= 0 && c < clients.size() && from.kind() == Principal.Kind.NODE) clients.get(c).receive(from, m, depth);
+            SimulatedClient client = clientRoutes.get(to.id());
+            if (client != null && from.kind() == Principal.Kind.NODE) client.receive(to.id(), from, m, depth);
             return;
         }
         deliverToNode(from, (int) to.id(), m, depth);
@@ -428,31 +562,44 @@ public final class Simulation {
             case FaultyHost h -> h.receive(from, m);
             case ExecutionHost h -> h.receive(from, m, depth);
             case FaultyExecutionHost h -> h.receive(from, m);
+            case FilterHost h -> h.receive(from, m);
+            case FaultyFilterHost h -> h.receive(from, m);
             default -> throw new IllegalStateException("no host for node " + to);
         }
     }
 
-    /** The outside world is the clients and the agreement nodes; what they get from agreement nodes is not watched. */
-    private void observe(Principal from, Principal to, byte[] bytes) {
+    /** The outside world is the clients and the agreement nodes; watched: what they get from the inside (execution nodes, filters). */
+    private void observe(Principal from, Principal to, byte[] bytes, boolean sent) {
         boolean outsideRecipient = to.kind() == Principal.Kind.CLIENT || spec.isAgreementNode((int) to.id());
         boolean fromAgreement = from.kind() == Principal.Kind.NODE && spec.isAgreementNode((int) from.id());
-        if (outsideRecipient && !fromAgreement) outside.received(now, from, to, bytes);
+        // Inside senders only: what a client sends is a function of what it got (watched) and of time.
+        if (!outsideRecipient || fromAgreement || from.kind() == Principal.Kind.CLIENT) return;
+        if (sent) {
+            outside.sent(now, from, to, bytes);
+        } else {
+            outside.received(now, from, to, bytes);
+        }
     }
 
     /** Client → node over the same network (clients are not nodes: their principal travels with the bytes). */
-    private void clientSend(int clientIndex, int node, Message r) {
+    private void clientSend(long clientIndex, int node, Message r) {
+        if (!linked(Principal.client(clientIndex), Principal.node(node))) {
+            offLinkMessages++;
+            return;
+        }
         byte[] bytes = WireCodec.encode(r);
         messagesSent++;
         bytesSent += bytes.length;
         NetworkProfile net = o.network();
         boolean chaotic = now < net.gstNanos();
         Principal from = Principal.client(clientIndex);
-        SplittableRandom link = link(from, Principal.node(node));
+        if (outside != null) observe(from, Principal.node(node), bytes, true);
+        SplittableRandom link = link(from, Principal.node(node), bytes);
         boolean lost = link.nextDouble() < net.lossProbability();
         long latency = latency(link, chaotic);
         if (chaotic && lost) return;
         at(now + latency, () -> {
-            if (outside != null) observe(from, Principal.node(node), bytes);
+            if (outside != null) observe(from, Principal.node(node), bytes, false);
             Message m;
             try {
                 m = WireCodec.decode(bytes);
@@ -484,6 +631,14 @@ public final class Simulation {
             ExecutionHost h = (ExecutionHost) nodes[id];
             at(crashAt, h::crash);
             at(restartAt, () -> h.restart(wipe));
+        }
+        for (int id : correctFilters) {
+            if (r.nextDouble() >= o.network().crashProbability()) continue;
+            long crashAt = r.nextLong(gst - 5 * MS);
+            long restartAt = Math.min(gst, crashAt + 10 * MS + r.nextLong(300 * MS));
+            FilterHost h = (FilterHost) nodes[id];
+            at(crashAt, h::crash);
+            at(restartAt, h::restart);
         }
     }
 
@@ -624,7 +779,7 @@ public final class Simulation {
 
         AgreementNode newCore(List<Persisted> records) {
             return AgreementNode.recover(spec, config, id, signatures.signerFor(Principal.node(id)), signatures,
-                    executionIds, records);
+                    io.bulwark.core.crypto.RequestAuthenticator.NONE, externalLearners, records, executionKey);
         }
 
         void start() {
@@ -821,7 +976,8 @@ public final class Simulation {
             @Override
             public void restart() {
                 if (node != null) return;
-                node = AgreementNode.recover(spec, config, id, colluders.get(id), signatures, executionIds, disk);
+                node = AgreementNode.recover(spec, config, id, colluders.get(id), signatures,
+                        io.bulwark.core.crypto.RequestAuthenticator.NONE, externalLearners, disk, executionKey);
                 node.start(now, out);
                 drain();
             }
@@ -848,7 +1004,8 @@ public final class Simulation {
     private interface SimulatedClient {
         void start();
 
-        void receive(Principal from, Message m, int depth);
+        /** A message for client id {@code client} (one of this host's). */
+        void receive(long client, Principal from, Message m, int depth);
 
         /** Done submitting and nothing outstanding. */
         boolean idle();
@@ -882,7 +1039,7 @@ public final class Simulation {
         }
 
         @Override
-        public void receive(Principal from, Message m, int depth) {
+        public void receive(long client, Principal from, Message m, int depth) {
             if (m instanceof Reply r) onReply((int) from.id(), r);
         }
 
@@ -953,7 +1110,8 @@ public final class Simulation {
 
         ExecutionNode newCore(List<ExecutionPersisted> records) {
             return ExecutionNode.recover(spec, config.quorums(), o.execution().config(), id,
-                    signatures.signerFor(Principal.node(id)), signatures, SimSecrets.store(o.execution().secret()), records);
+                    signatures.signerFor(Principal.node(id)), signatures, SimSecrets.store(o.execution().secret()), records,
+                    firewallOf(id));
         }
 
         void start() {
@@ -996,7 +1154,7 @@ public final class Simulation {
             }
             for (Outbox.Delivery d : out.deliveries()) {
                 lastDeliveryAt = now;
-                checks.delivered(id, d.slot(), d.batch(), depths.delivered(d.slot()), now);
+                checks.delivered(id, d.slot(), d.batch(), spec.firewall() ? RunChecks.NOT_A_LEARNER : depths.delivered(d.slot()), now);
                 trace("n" + id + " executed slot " + d.slot() + " " + TraceFormat.batch(d.batch()));
             }
             out.clear();
@@ -1049,6 +1207,8 @@ public final class Simulation {
         @Override public long now() { return now; }
         @Override public SplittableRandom random() { return random; }
         @Override public Bytes secret() { return o.execution().secret() == null ? Bytes.EMPTY : o.execution().secret(); }
+        @Override public ThresholdShareSigner shareSigner() { return spec.firewall() ? firewallOf(id).shareSigner() : null; }
+        @Override public ClientSeals seals() { return clientSeals; }
 
         @Override
         public void send(Principal to, Message message) {
@@ -1073,7 +1233,7 @@ public final class Simulation {
         public FaultyExecutor.HonestExecution honest(FaultyNode.Sink sink) {
             Outbox out = new Outbox();
             ExecutionNode node = new ExecutionNode(spec, config.quorums(), o.execution().config(), id, signer, signatures,
-                    SimSecrets.store(o.execution().secret()));
+                    SimSecrets.store(o.execution().secret()), firewallOf(id));
             FaultyExecutor.HonestExecution core = new FaultyExecutor.HonestExecution() {
                 @Override public ExecutionNode node() { return node; }
 
@@ -1118,10 +1278,165 @@ public final class Simulation {
         }
     }
 
+    // ---------------------------------------------------------------- filters
+
+    /** Hosts one correct filter. Filters persist nothing: a restarted one catches up through DECISION-QUERY. */
+    private final class FilterHost {
+        final int id;
+        final Outbox out = new Outbox();
+        final SimTimers timers = new SimTimers(this::fire);
+        FilterNode core;
+
+        FilterHost(int id) {
+            this.id = id;
+            this.core = newCore();
+        }
+
+        FilterNode newCore() {
+            return new FilterNode(spec, o.execution().filterConfig(), id, signatures, executionKey);
+        }
+
+        void start() {
+            core.start(now, out);
+            drain();
+        }
+
+        void receive(Principal from, Message m) {
+            if (core == null) return;
+            core.onMessage(now, from, m, out);
+            drain();
+        }
+
+        void fire(Object key) {
+            if (core == null) return;
+            core.onTimer(now, key, out);
+            drain();
+        }
+
+        void drain() {
+            timers.apply(out.timers());
+            for (Outbox.Send s : out.sends()) transmit(id, s.to(), s.message(), -1);
+            out.clear();
+        }
+
+        void crash() {
+            if (core == null) return;
+            trace("n" + id + " CRASH");
+            core = null;
+            timers.clear();
+        }
+
+        void restart() {
+            if (core != null) return;
+            trace("n" + id + " RESTART (filters keep nothing)");
+            core = newCore();
+            core.start(now, out);
+            drain();
+        }
+    }
+
+    /** A faulty filter: its strategy, with a correct filter core to wrap if it wants one. */
+    private final class FaultyFilterHost implements FaultyFilter.Context {
+        final int id;
+        final SplittableRandom random;
+        final SimTimers timers = new SimTimers(key -> behaviour().onTimer(key));
+        final FaultyFilter behaviour;
+
+        FaultyFilterHost(int id, FilterFault fault, SplittableRandom random) {
+            this.id = id;
+            this.random = random;
+            this.behaviour = fault.create(this);
+        }
+
+        private FaultyFilter behaviour() {
+            return behaviour;
+        }
+
+        void start() {
+            behaviour.start();
+        }
+
+        void receive(Principal from, Message m) {
+            behaviour.onMessage(from, m);
+        }
+
+        void receiveRaw(Principal from, byte[] bytes) {
+            behaviour.onRaw(from, bytes.clone());
+        }
+
+        @Override public ClusterSpec spec() { return spec; }
+        @Override public int self() { return id; }
+        @Override public int row() { return spec.filterRow(id); }
+        @Override public long now() { return now; }
+        @Override public SplittableRandom random() { return random; }
+
+        @Override
+        public void send(Principal to, Message message) {
+            transmit(id, to, message, -1);
+        }
+
+        @Override
+        public void sendRaw(Principal to, byte[] bytes) {
+            transmitBytes(id, to, bytes.clone(), -1, null);
+        }
+
+        @Override
+        public void setTimer(Object key, long delayNanos) {
+            timers.set(key, delayNanos);
+        }
+
+        @Override
+        public FaultyFilter.HonestFilter honest(FaultyNode.Sink sink) {
+            Outbox out = new Outbox();
+            FilterNode node = new FilterNode(spec, o.execution().filterConfig(), id, signatures, executionKey);
+            FaultyFilter.HonestFilter core = new FaultyFilter.HonestFilter() {
+                @Override public FilterNode node() { return node; }
+
+                @Override
+                public void onMessage(Principal from, Message message) {
+                    node.onMessage(now, from, message, out);
+                    drain();
+                }
+
+                @Override
+                public void onTimer(Object key) {
+                    node.onTimer(now, ((HonestTimer) key).key(), out);
+                    drain();
+                }
+
+                @Override
+                public boolean ownsTimer(Object key) {
+                    return key instanceof HonestTimer t && t.core() == this;
+                }
+
+                void drain() {
+                    for (Outbox.TimerCommand t : out.timers()) {
+                        HonestTimer key = new HonestTimer(this, t.key());
+                        if (t.cancel()) timers.cancel(key);
+                        else timers.set(key, t.delayNanos());
+                    }
+                    List<Outbox.Send> sends = List.copyOf(out.sends());
+                    out.clear();
+                    for (Outbox.Send s : sends) sink.send(s.to(), s.message());
+                }
+            };
+            at(now, () -> {
+                node.start(now, out);
+                for (Outbox.TimerCommand t : out.timers()) {
+                    if (!t.cancel()) setTimer(new HonestTimer(core, t.key()), t.delayNanos());
+                }
+                List<Outbox.Send> sends = List.copyOf(out.sends());
+                out.clear();
+                for (Outbox.Send s : sends) sink.send(s.to(), s.message());
+            });
+            return core;
+        }
+    }
+
     /**
-     * A client of the key-value store driven by the real client core: random operations over a
-     * few keys, every call and its certified result recorded for the linearizability checker;
-     * paced closed-loop or on a schedule ({@link Workload}). Now and then it also tries a key under
+     * A closed-loop client of the key-value store driven by the real client core: random operations
+     * over a few keys, every call and its certified result recorded for the linearizability checker.
+     * Now and then it also tries a key under
      * {@code secret/}, which it may not touch: the answer must be "permission denied" (such calls
      * stay out of the history; they had no effect).
      */
@@ -1133,7 +1448,6 @@ public final class Simulation {
         final SimTimers timers = new SimTimers(this::fire);
         final Map<Long, Integer> historyIds = new HashMap<>();
         final Map<Long, KvOperation> operations = new HashMap<>();
-        final boolean scheduled = o.execution().workload() == Workload.SCHEDULED;
         long outstandingCall = -1;
 
         KvClientHost(int index, SplittableRandom random) {
@@ -1143,35 +1457,28 @@ public final class Simulation {
             ClientConfig cc = ClientConfig.defaults()
                     .withRetransmit(o.clientTimeoutNanos(), 2.0, 8 * o.clientTimeoutNanos())
                     .withCallTimeout(o.livenessBoundNanos() + o.clientActiveNanos() + o.network().gstNanos() + 1);
-            this.core = new ClientCore(spec, index, signatures.signerFor(Principal.client(index)),
-                    io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1);
+            this.core = spec.firewall()
+                    ? new ClientCore(spec, index, signatures.signerFor(Principal.client(index)),
+                            io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1,
+                            ClientSeal.between(index, clientSealKey(index, true), clusterSealPublic).orElseThrow(), executionKey)
+                    : new ClientCore(spec, index, signatures.signerFor(Principal.client(index)),
+                            io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1);
         }
 
         @Override
         public void start() {
-            if (scheduled) {
-                tick();
-            } else {
-                next();
-            }
+            next();
         }
 
-        /** Closed loop: the next call once the previous one completed. */
+        /** The next call once the previous one completed. */
         void next() {
             outstandingCall = -1;
             if (now >= o.clientActiveNanos()) return;
             outstandingCall = submit();
         }
 
-        /** On a schedule: one call now, the next 20 to 60 ms later, whatever became of this one. */
-        void tick() {
-            if (now >= o.clientActiveNanos()) return;
-            submit();
-            at(now + (20 + random.nextInt(41)) * MS, this::tick);
-        }
-
         long submit() {
-            KvOperation op = randomOperation();
+            KvOperation op = randomOperation(random, index, o.execution().keys());
             long call = core.submit(now, op.encode(), out);
             operations.put(call, op);
             checks.callMade();
@@ -1180,7 +1487,7 @@ public final class Simulation {
             return call;
         }
 
-        private KvOperation randomOperation() {
+        static KvOperation randomOperation(SplittableRandom random, int index, int keys) {
             if (random.nextInt(10) == 0) {
                 Bytes key = random.nextBoolean() ? SimSecrets.KEY : Bytes.ofUtf8("secret/" + random.nextInt(3));
                 return switch (random.nextInt(4)) {
@@ -1189,7 +1496,7 @@ public final class Simulation {
                     default -> new KvOperation.CompareAndSet(key, null, Bytes.ofUtf8("x"));
                 };
             }
-            Bytes key = Bytes.ofUtf8("k" + random.nextInt(o.execution().keys()));
+            Bytes key = Bytes.ofUtf8("k" + random.nextInt(keys));
             Bytes value = Bytes.ofUtf8(index + "." + random.nextInt(1_000_000));
             return switch (random.nextInt(8)) {
                 case 0, 1, 2 -> new KvOperation.Put(key, value);
@@ -1212,7 +1519,7 @@ public final class Simulation {
         }
 
         @Override
-        public void receive(Principal from, Message m, int depth) {
+        public void receive(long client, Principal from, Message m, int depth) {
             if (m instanceof Reply r && depth >= 0 && correctExecution.contains((int) from.id())) checks.replyDepth(r, depth);
             core.onMessage(now, from, m, out);
             drain();
@@ -1250,14 +1557,13 @@ public final class Simulation {
                                 + " on a key it may not touch");
                     }
                 }
-                if (!scheduled && outcome.callId() == outstandingCall) at(now, this::next);
+                if (outcome.callId() == outstandingCall) at(now, this::next);
             }
         }
 
         @Override
         public boolean idle() {
-            boolean submitting = scheduled ? now < o.clientActiveNanos() : outstandingCall >= 0;
-            return !submitting && core.pendingCalls() == 0 && now >= o.clientActiveNanos();
+            return outstandingCall < 0 && core.pendingCalls() == 0 && now >= o.clientActiveNanos();
         }
 
         @Override
@@ -1269,4 +1575,128 @@ public final class Simulation {
             return calls;
         }
     }
+
+    /**
+     * The scheduled workload ({@link Workload#SCHEDULED}) of one client host: a call every 20 to
+     * 60 ms of virtual time, each made by a client identity of its own (ids {@code index},
+     * {@code index + clients}, {@code index + 2 clients}, …), so that no call ever waits for another:
+     * when a call is sent is fixed by the seed alone, whatever the replies do. Each call runs in
+     * its own real client core, with a retransmission timeout past the slowest path a message can
+     * take before GST, so that a retransmission means a loss and not a race with a slow reply.
+     */
+    private final class ScheduledKvClient implements SimulatedClient {
+        private record CallTimer(long client, Object key) {}
+
+        final int index;
+        final SplittableRandom random;
+        final SimTimers timers = new SimTimers(this::fire);
+        final Outbox out = new Outbox();
+        /** Calls not yet answered, by client id: the core, its history id (-1 for secret probes) and operation. */
+        final Map<Long, ClientCore> cores = new java.util.TreeMap<>();
+        final Map<Long, Integer> historyIds = new HashMap<>();
+        final Map<Long, KvOperation> operations = new HashMap<>();
+        long calls;
+
+        ScheduledKvClient(int index, SplittableRandom random) {
+            this.index = index;
+            this.random = random;
+        }
+
+        @Override
+        public void start() {
+            tick();
+        }
+
+        void tick() {
+            if (now >= o.clientActiveNanos()) return;
+            long id = index + (long) o.clients() * calls++;
+            if (id < CLIENT_IDS_MAX) {
+                clientRoutes.put(id, this);
+                ClientConfig cc = ClientConfig.defaults()
+                        .withRetransmit(Math.max(o.clientTimeoutNanos(), SCHEDULED_RETRANSMIT_NANOS), 2.0,
+                                8 * Math.max(o.clientTimeoutNanos(), SCHEDULED_RETRANSMIT_NANOS))
+                        .withCallTimeout(o.livenessBoundNanos() + o.clientActiveNanos() + o.network().gstNanos() + 1);
+                ClientCore core = spec.firewall()
+                        ? new ClientCore(spec, id, signatures.signerFor(Principal.client(id)),
+                                io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1,
+                                ClientSeal.between(id, clientSealKey(id, true), clusterSealPublic).orElseThrow(), executionKey)
+                        : new ClientCore(spec, id, signatures.signerFor(Principal.client(id)),
+                                io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1);
+                KvOperation op = KvClientHost.randomOperation(random, index, o.execution().keys());
+                cores.put(id, core);
+                operations.put(id, op);
+                checks.callMade();
+                if (!KvClientHost.secretOperation(op)) historyIds.put(id, checks.history().invoke(id, now, op));
+                core.submit(now, op.encode(), out);
+                drain(id, core);
+            }
+            at(now + (20 + random.nextInt(41)) * MS, this::tick);
+        }
+
+        @Override
+        public void receive(long client, Principal from, Message m, int depth) {
+            ClientCore core = cores.get(client);
+            if (core == null) return;
+            core.onMessage(now, from, m, out);
+            drain(client, core);
+        }
+
+        void fire(Object key) {
+            CallTimer t = (CallTimer) key;
+            ClientCore core = cores.get(t.client());
+            if (core == null) return;
+            core.onTimer(now, t.key(), out);
+            drain(t.client(), core);
+        }
+
+        void drain(long id, ClientCore core) {
+            for (Outbox.TimerCommand t : out.timers()) {
+                CallTimer key = new CallTimer(id, t.key());
+                if (t.cancel()) timers.cancel(key);
+                else timers.set(key, t.delayNanos());
+            }
+            for (Outbox.Send s : out.sends()) {
+                if (s.message() instanceof Request r) checks.submitted(r, now);
+                clientSend(id, (int) s.to().id(), s.message());
+            }
+            out.clear();
+            for (CallOutcome outcome : core.drainOutcomes()) {
+                Integer historyId = historyIds.remove(id);
+                KvOperation op = operations.remove(id);
+                cores.remove(id);
+                timers.removeIf(k -> k instanceof CallTimer c && c.client() == id);
+                if (outcome instanceof CallOutcome.Completed c) {
+                    checks.completed(id, c.timestamp(), c.slot(), now);
+                    KvResult result;
+                    try {
+                        result = KvResult.decode(c.result());
+                    } catch (MalformedMessageException e) {
+                        checks.badReply("client " + id + " got an undecodable certified result for " + op);
+                        continue;
+                    }
+                    if (historyId != null) {
+                        checks.history().complete(historyId, now, result);
+                    } else if (op != null && !(result instanceof KvResult.Error e && e.code() == KvErrorCode.PERMISSION_DENIED)) {
+                        checks.badReply("access control: client " + id + " got " + result + " for " + op
+                                + " on a key it may not touch");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public boolean idle() {
+            return now >= o.clientActiveNanos() && cores.isEmpty();
+        }
+
+        @Override
+        public List<String> unanswered() {
+            List<String> calls = new ArrayList<>();
+            for (Long id : cores.keySet()) calls.add("client " + id + " call " + operations.get(id) + " still unanswered");
+            return calls;
+        }
+    }
+
+    /** Retransmission timeout of scheduled calls: beyond the slowest path through a chaotic network. */
+    private static final long SCHEDULED_RETRANSMIT_NANOS = 1_000 * MS;
 }

@@ -35,7 +35,7 @@ class NonInterferenceCheckTest {
     }
 
     private static SimResult ok(long seed, long end) {
-        return new SimResult(seed, 1, 1, 1, List.of(), List.of(), List.of(), 0, -1, -1, 0, 0, 0, end, "n/a", -1, -1);
+        return new SimResult(seed, 1, 1, 1, List.of(), List.of(), List.of(), 0, -1, -1, 0, 0, 0, end, "n/a", -1, -1, 0);
     }
 
     private static byte[] reply(long ts, String result) {
