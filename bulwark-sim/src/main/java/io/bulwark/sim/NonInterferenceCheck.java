@@ -30,8 +30,9 @@ import java.util.TreeSet;
  * <ul>
  *   <li>it does not hold the same messages in the two runs (a message, or a copy of one, that
  *       only one run sent), or</li>
- *   <li>it holds the same messages in another order and its sender is faulty: a faulty node
- *       chooses the order of what it sends as freely as the contents.</li>
+ *   <li>it holds the same messages in another order although each was sent at the same time in
+ *       both runs: that order was chosen (as a faulty node can choose it), not brought about by
+ *       when things happened.</li>
  * </ul>
  * The first leak (earliest in virtual time) is reported precisely: recipient, sender, the index
  * in the stream and in the recipient's whole sequence, the message types, both encodings (hex,
@@ -42,9 +43,9 @@ import java.util.TreeSet;
  * without closing them (docs/firewall.md, "Timing"), so it is counted and described, not failed:
  * <ul>
  *   <li>arrival times;</li>
- *   <li>a <em>correct</em> sender's stream holding the same messages in another order: a correct
- *       node emits each output when the input that triggers it arrives, so the order of its
- *       outputs for different slots is the order in which their inputs arrived;</li>
+ *   <li>a stream holding the same messages in another order, sent at other times: a correct node
+ *       emits each output when the input that triggers it arrives, so the order of a filter's
+ *       certificates for different slots is the order in which their replies reached it;</li>
  *   <li>what arrived, when the same was sent: loss, duplication, partitions and crashes are
  *       events in time, and a message sent at another time meets another fate;</li>
  *   <li>the interleaving of different streams at one recipient (which of two filters' copies of
@@ -148,13 +149,15 @@ public final class NonInterferenceCheck {
      * @param compared      messages received in both runs at the same position of the same stream
      * @param shifted       of those, how many arrived at a different time
      * @param maxShiftNanos largest difference in arrival time
-     * @param reordered     streams from correct senders that sent the same messages in another order
+     * @param reordered     streams that sent the same messages in another order, at other times
+     * @param resent        streams that sent the same distinct messages in the same order, with copies re-sent
+     *                      another number of times or at other times
      * @param deliveries    streams that sent the same but delivered differently (loss, duplication, partitions met at another time)
      * @param interleaved   recipients whose whole arrival sequence (streams interleaved) differs
      * @param example       the first reordered stream or delivery or time difference, described; empty if none
      */
-    public record Timing(long compared, long shifted, long maxShiftNanos, int reordered, int deliveries, int interleaved,
-            String example) {}
+    public record Timing(long compared, long shifted, long maxShiftNanos, int reordered, int resent, int deliveries,
+            int interleaved, String example) {}
 
     /** What one seed showed. */
     public record Result(long seed, Verdict verdict, Divergence divergence, Timing timing, SimResult runA, SimResult runB,
@@ -167,12 +170,12 @@ public final class NonInterferenceCheck {
         public String describe() {
             StringBuilder b = new StringBuilder("seed " + seed + ": " + verdict);
             if (divergence != null) b.append(" — ").append(divergence.describe());
-            if (verdict != Verdict.LEAK && (timing.shifted() > 0 || timing.reordered() > 0 || timing.deliveries() > 0
-                    || timing.interleaved() > 0)) {
-                b.append(String.format(" [timing: %d of %d messages arrived at another time (up to %.3f ms); %d streams of"
-                        + " correct senders reordered; %d delivered differently; %d recipients saw another interleaving;"
-                        + " first: %s]", timing.shifted(), timing.compared(), timing.maxShiftNanos() / 1e6, timing.reordered(),
-                        timing.deliveries(), timing.interleaved(), timing.example()));
+            if (verdict != Verdict.LEAK && (timing.shifted() > 0 || timing.reordered() > 0 || timing.resent() > 0
+                    || timing.deliveries() > 0 || timing.interleaved() > 0)) {
+                b.append(String.format(" [timing: %d of %d messages arrived at another time (up to %.3f ms); %d streams"
+                        + " reordered, %d with other re-sends, %d delivered differently; %d recipients saw another"
+                        + " interleaving; first: %s]", timing.shifted(), timing.compared(), timing.maxShiftNanos() / 1e6,
+                        timing.reordered(), timing.resent(), timing.deliveries(), timing.interleaved(), timing.example()));
             }
             return b.toString();
         }
@@ -211,10 +214,7 @@ public final class NonInterferenceCheck {
         return compare(seed, a, b, secretA, secretB, runA, runB, scope, Set.of());
     }
 
-    /**
-     * @param faulty the faulty nodes of the run: the order of what they send is theirs to choose,
-     *               so a stream of theirs in another order is a leak like any other difference
-     */
+    /** @param faulty the faulty nodes of the run (for the report) */
     static Result compare(long seed, Recording a, Recording b, Bytes secretA, Bytes secretB, SimResult runA, SimResult runB,
             Scope scope, Set<Principal> faulty) {
         long cutoff = Math.min(runA.virtualNanos(), runB.virtualNanos());
@@ -227,20 +227,52 @@ public final class NonInterferenceCheck {
         Divergence first = null;
         long firstTime = Long.MAX_VALUE;
         int reordered = 0;
+        int resent = 0;
         int deliveries = 0;
         String example = "";
         long exampleTime = Long.MAX_VALUE;
         for (String key : union(sentA.keySet(), sentB.keySet())) {
             List<Arrival> sa = sentA.getOrDefault(key, List.of());
             List<Arrival> sb = sentB.getOrDefault(key, List.of());
-            int i = firstDifference(sa, sb);
-            if (i < 0) continue;
-            boolean sameMessages = sameMultiset(sa, sb);
-            Arrival x = i < sa.size() ? sa.get(i) : null;
-            Arrival y = i < sb.size() ? sb.get(i) : null;
-            Divergence d = divergence(x, y, i, secretA, secretB, sameMessages);
-            long t = Math.min(x == null ? Long.MAX_VALUE : x.time(), y == null ? Long.MAX_VALUE : y.time());
-            if (!sameMessages || faulty.contains(d.sender()) || strict) {
+            if (firstDifference(sa, sb) < 0) continue;
+            // What a stream tells its recipient is its distinct messages, in the order each first came;
+            // further copies of bytes it already sent carry only when they were sent.
+            List<Arrival> fa = firstCopies(sa);
+            List<Arrival> fb = firstCopies(sb);
+            int i = firstDifference(fa, fb);
+            if (i < 0 && !strict) {
+                resent++;
+                String k = key;
+                long t = firstCopyDifference(sa, sb);
+                if (t < exampleTime) {
+                    exampleTime = t;
+                    example = k + ": the same messages, re-sent another number of times or at other times";
+                }
+                continue;
+            }
+            boolean sameMessages = sameMultiset(fa, fb);
+            Divergence d;
+            long t;
+            if (sameMessages) {
+                if (i < 0) i = firstDifference(sa, sb); // strict: copies differ
+                List<Arrival> xs = i < fa.size() && firstDifference(fa, fb) >= 0 ? fa : sa;
+                List<Arrival> ys = xs == fa ? fb : sb;
+                Arrival x = i < xs.size() ? xs.get(i) : null;
+                Arrival y = i < ys.size() ? ys.get(i) : null;
+                d = divergence(x, y, i, secretA, secretB, true);
+                t = Math.min(x == null ? Long.MAX_VALUE : x.time(), y == null ? Long.MAX_VALUE : y.time());
+            } else {
+                // Report the earliest message that only one run sent, with whatever the other sent in its place.
+                Arrival only = onlyIn(fa, fb, fb, fa);
+                int j = fa.indexOf(only) >= 0 ? fa.indexOf(only) : fb.indexOf(only);
+                boolean inA = fa.contains(only);
+                Arrival other = inA ? (j < fb.size() ? fb.get(j) : null) : (j < fa.size() ? fa.get(j) : null);
+                d = divergence(inA ? only : other, inA ? other : only, j, secretA, secretB, false);
+                t = only.time();
+            }
+            // The same messages in another order are a leak only if each first went out at the same time
+            // in both runs: then the order was chosen, not brought about by when inputs arrived.
+            if (!sameMessages || sameTimes(fa, fb) || strict) {
                 if (t < firstTime) {
                     firstTime = t;
                     first = d;
@@ -305,13 +337,13 @@ public final class NonInterferenceCheck {
         Verdict verdict;
         if (first != null) {
             verdict = Verdict.LEAK;
-        } else if (shifted > 0 || reordered > 0 || deliveries > 0 || interleaved > 0) {
+        } else if (shifted > 0 || reordered > 0 || resent > 0 || deliveries > 0 || interleaved > 0) {
             verdict = Verdict.TIMING_ONLY;
         } else {
             verdict = Verdict.IDENTICAL;
         }
         return new Result(seed, verdict, first,
-                new Timing(compared, shifted, maxShift, reordered, deliveries, interleaved, example), runA, runB,
+                new Timing(compared, shifted, maxShift, reordered, resent, deliveries, interleaved, example), runA, runB,
                 a.messages(), b.messages());
     }
 
@@ -337,6 +369,63 @@ public final class NonInterferenceCheck {
             if (!Arrays.equals(x.get(i).bytes(), y.get(i).bytes())) return i;
         }
         return x.size() == y.size() ? -1 : n;
+    }
+
+    /** The first copy of each distinct message of a stream, in order. */
+    private static List<Arrival> firstCopies(List<Arrival> stream) {
+        Set<String> seen = new HashSet<>();
+        List<Arrival> first = new ArrayList<>();
+        for (Arrival m : stream) {
+            if (seen.add(HexFormat.of().formatHex(m.bytes()))) first.add(m);
+        }
+        return first;
+    }
+
+    /** The earliest message of {@code x} not in {@code notInX}, or of {@code y} not in {@code notInY}. */
+    private static Arrival onlyIn(List<Arrival> x, List<Arrival> notInX, List<Arrival> y, List<Arrival> notInY) {
+        Arrival a = earliestMissing(x, notInX);
+        Arrival b = earliestMissing(y, notInY);
+        if (a == null) return b;
+        if (b == null) return a;
+        return b.time() < a.time() ? b : a;
+    }
+
+    private static Arrival earliestMissing(List<Arrival> from, List<Arrival> in) {
+        Set<String> there = new HashSet<>();
+        for (Arrival m : in) there.add(HexFormat.of().formatHex(m.bytes()));
+        Arrival best = null;
+        for (Arrival m : from) {
+            if (!there.contains(HexFormat.of().formatHex(m.bytes())) && (best == null || m.time() < best.time())) best = m;
+        }
+        return best;
+    }
+
+    /** The time of the first position where two streams differ (bytes or time). */
+    private static long firstCopyDifference(List<Arrival> x, List<Arrival> y) {
+        int n = Math.min(x.size(), y.size());
+        for (int i = 0; i < n; i++) {
+            if (!Arrays.equals(x.get(i).bytes(), y.get(i).bytes()) || x.get(i).time() != y.get(i).time()) {
+                return Math.min(x.get(i).time(), y.get(i).time());
+            }
+        }
+        return n < x.size() ? x.get(n).time() : n < y.size() ? y.get(n).time() : Long.MAX_VALUE;
+    }
+
+    /** For streams with the same messages: whether each message (and each copy of it) was sent at the same time in both. */
+    private static boolean sameTimes(List<Arrival> x, List<Arrival> y) {
+        Map<String, Long> times = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Arrival m : x) {
+            String k = HexFormat.of().formatHex(m.bytes());
+            times.put(k + "#" + seen.merge(k, 1, Integer::sum), m.time());
+        }
+        seen.clear();
+        for (Arrival m : y) {
+            String k = HexFormat.of().formatHex(m.bytes());
+            Long t = times.get(k + "#" + seen.merge(k, 1, Integer::sum));
+            if (t == null || t != m.time()) return false;
+        }
+        return true;
     }
 
     /** Whether two streams hold the same messages, counted with repeats, in whatever order. */

@@ -3,6 +3,7 @@ package io.bulwark.sim;
 import io.bulwark.agreement.FabConfig;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.execution.ExecutionConfig;
 import io.bulwark.firewall.FilterConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ public record NonInterferencePlan(ClusterSpec spec, FabConfig config, boolean ne
     private static final long MS = NetworkProfile.MS;
     /** A flow-control window the runs of a check never fill (a few hundred slots at most). */
     static final int UNBINDING_WINDOW_SLOTS = 1_024;
+    /** A checkpoint interval no run of a check reaches. */
+    static final int NO_CHECKPOINT_INTERVAL = 1 << 20;
 
     public NonInterferencePlan {
         if (spec.g() < 0) throw new IllegalArgumentException("the check needs an execution cluster (g >= 0)");
@@ -89,8 +92,18 @@ public record NonInterferencePlan(ClusterSpec spec, FabConfig config, boolean ne
         }
         Bytes secretA = SimSecrets.value(seed, 0);
         Bytes secretB = SimSecrets.value(seed, 1);
-        Simulation.ExecutionSetup execution = new Simulation.ExecutionSetup(SimPlan.simulatorExecutionConfig(), faults, 4, 0.5,
-                secretA, Simulation.Workload.SCHEDULED, filterConfig, filterFaults);
+        // Four client identities per client host take turns on a stable network, so that each gets several
+        // replies (streams whose order the check compares); with losses a call can take a retransmission
+        // timeout, and the next call of a busy identity would wait for it — timing leaking into when
+        // requests are sent — so there every call has an identity of its own.
+        int identities = net.chaotic() ? 0 : 4;
+        // Without a firewall every execution checkpoint hands the agreement nodes a digest of the state:
+        // the design's known leak, which the firewall removes. Those runs take no checkpoint, so what a
+        // leak strategy gets out is what shows. (NonInterferenceCheckTest shows the digest leak itself.)
+        ExecutionConfig executionConfig = spec.firewall() ? SimPlan.simulatorExecutionConfig()
+                : SimPlan.simulatorExecutionConfig().withCheckpointInterval(NO_CHECKPOINT_INTERVAL);
+        Simulation.ExecutionSetup execution = new Simulation.ExecutionSetup(executionConfig, faults, 4, 0.5,
+                secretA, Simulation.Workload.SCHEDULED, identities, filterConfig, filterFaults);
         // Flow control is a timing channel that can turn into a content channel: with a tight window
         // the moments execution certificates come back decide where the leader cuts batches, and so
         // the slot a certificate names. The check compares contents, so the window must not bind here.

@@ -102,31 +102,39 @@ public final class Simulation {
      *                        empty data directory (and must rejoin through state transfer)
      */
     public record ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability,
-            Bytes secret, Workload workload, FilterConfig filterConfig, List<FilterFaultAt> filterFaults) {
+            Bytes secret, Workload workload, int scheduledIdentities, FilterConfig filterConfig, List<FilterFaultAt> filterFaults) {
         public ExecutionSetup {
             faults = List.copyOf(faults);
             filterFaults = List.copyOf(filterFaults);
             java.util.Objects.requireNonNull(workload, "workload");
             java.util.Objects.requireNonNull(filterConfig, "filterConfig");
+            if (scheduledIdentities < 0) throw new IllegalArgumentException("scheduledIdentities < 0");
         }
 
         /** Closed-loop clients, no secret in the store, the simulator's filter settings and no faulty filter. */
         public ExecutionSetup(ExecutionConfig config, List<ExecutionFaultAt> faults, int keys, double wipeProbability) {
-            this(config, faults, keys, wipeProbability, null, Workload.CLOSED_LOOP, SimPlan.simulatorFilterConfig(), List.of());
+            this(config, faults, keys, wipeProbability, null, Workload.CLOSED_LOOP, 0, SimPlan.simulatorFilterConfig(), List.of());
         }
 
         /** The same setup with {@code secret} (null: none) as the value of {@link SimSecrets#KEY} in the initial store. */
         public ExecutionSetup withSecret(Bytes secret) {
-            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, filterConfig, filterFaults);
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, scheduledIdentities, filterConfig, filterFaults);
         }
 
-        public ExecutionSetup withWorkload(Workload workload) {
-            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, filterConfig, filterFaults);
+        /** With {@link Workload#SCHEDULED}: call k of a client host uses identity k mod {@code identities} (0: one per call). */
+        public ExecutionSetup withWorkload(Workload workload, int scheduledIdentities) {
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, scheduledIdentities, filterConfig,
+                    filterFaults);
+        }
+
+        public ExecutionSetup withConfig(ExecutionConfig config) {
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, scheduledIdentities, filterConfig,
+                    filterFaults);
         }
 
         /** With a firewall (h >= 0): the filters' settings and which of them are faulty. */
         public ExecutionSetup withFilters(FilterConfig filterConfig, List<FilterFaultAt> filterFaults) {
-            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, filterConfig, filterFaults);
+            return new ExecutionSetup(config, faults, keys, wipeProbability, secret, workload, scheduledIdentities, filterConfig, filterFaults);
         }
     }
 
@@ -139,7 +147,7 @@ public final class Simulation {
         CLOSED_LOOP,
         /**
          * Each client host makes a call every 20 to 60 ms (times drawn from its own random stream),
-         * each with a client identity of its own, whatever happens to earlier ones. What the outside
+         * whatever happens to earlier ones, with a few client identities in turn or one per call. What the outside
          * world sends then does not depend on when replies arrive: a timing difference cannot
          * snowball into different requests and batches, which is what the non-interference check
          * needs in order to compare contents.
@@ -1578,23 +1586,29 @@ public final class Simulation {
 
     /**
      * The scheduled workload ({@link Workload#SCHEDULED}) of one client host: a call every 20 to
-     * 60 ms of virtual time, each made by a client identity of its own (ids {@code index},
-     * {@code index + clients}, {@code index + 2 clients}, …), so that no call ever waits for another:
-     * when a call is sent is fixed by the seed alone, whatever the replies do. Each call runs in
-     * its own real client core, with a retransmission timeout past the slowest path a message can
-     * take before GST, so that a retransmission means a loss and not a race with a slow reply.
+     * 60 ms of virtual time, whatever became of earlier ones. Call k is made by client identity
+     * {@code index + clients * (k mod identities)}, or {@code index + clients * k} (one identity per
+     * call) with {@code identities == 0}: with one identity per call no call ever waits for another,
+     * so when each is sent is fixed by the seed alone; with a few, each identity gets several
+     * replies (a stream whose order can be compared), and a call that comes while its identity is
+     * still busy waits in its client core. Each identity runs its own real client core, with a
+     * retransmission timeout past the slowest path a message can take before GST, so that a
+     * retransmission means a loss and not a race with a slow reply.
      */
     private final class ScheduledKvClient implements SimulatedClient {
         private record CallTimer(long client, Object key) {}
+
+        private record Call(long client, long call) {}
 
         final int index;
         final SplittableRandom random;
         final SimTimers timers = new SimTimers(this::fire);
         final Outbox out = new Outbox();
-        /** Calls not yet answered, by client id: the core, its history id (-1 for secret probes) and operation. */
-        final Map<Long, ClientCore> cores = new java.util.TreeMap<>();
-        final Map<Long, Integer> historyIds = new HashMap<>();
-        final Map<Long, KvOperation> operations = new HashMap<>();
+        final Map<Long, ClientCore> cores = new HashMap<>();
+        /** Calls not yet answered: their history id (absent for secret probes) and operation. */
+        final Map<Call, Integer> historyIds = new HashMap<>();
+        final Map<Call, KvOperation> operations = new java.util.TreeMap<>(
+                java.util.Comparator.comparingLong(Call::client).thenComparingLong(Call::call));
         long calls;
 
         ScheduledKvClient(int index, SplittableRandom random) {
@@ -1609,28 +1623,34 @@ public final class Simulation {
 
         void tick() {
             if (now >= o.clientActiveNanos()) return;
-            long id = index + (long) o.clients() * calls++;
+            int identities = o.execution().scheduledIdentities();
+            long k = calls++;
+            long id = index + (long) o.clients() * (identities == 0 ? k : k % identities);
             if (id < CLIENT_IDS_MAX) {
-                clientRoutes.put(id, this);
-                ClientConfig cc = ClientConfig.defaults()
-                        .withRetransmit(Math.max(o.clientTimeoutNanos(), SCHEDULED_RETRANSMIT_NANOS), 2.0,
-                                8 * Math.max(o.clientTimeoutNanos(), SCHEDULED_RETRANSMIT_NANOS))
-                        .withCallTimeout(o.livenessBoundNanos() + o.clientActiveNanos() + o.network().gstNanos() + 1);
-                ClientCore core = spec.firewall()
-                        ? new ClientCore(spec, id, signatures.signerFor(Principal.client(id)),
-                                io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1,
-                                ClientSeal.between(id, clientSealKey(id, true), clusterSealPublic).orElseThrow(), executionKey)
-                        : new ClientCore(spec, id, signatures.signerFor(Principal.client(id)),
-                                io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1);
+                ClientCore core = cores.computeIfAbsent(id, this::newCore);
                 KvOperation op = KvClientHost.randomOperation(random, index, o.execution().keys());
-                cores.put(id, core);
-                operations.put(id, op);
+                long callId = core.submit(now, op.encode(), out);
+                Call call = new Call(id, callId);
+                operations.put(call, op);
                 checks.callMade();
-                if (!KvClientHost.secretOperation(op)) historyIds.put(id, checks.history().invoke(id, now, op));
-                core.submit(now, op.encode(), out);
+                if (!KvClientHost.secretOperation(op)) historyIds.put(call, checks.history().invoke(id, now, op));
                 drain(id, core);
             }
             at(now + (20 + random.nextInt(41)) * MS, this::tick);
+        }
+
+        ClientCore newCore(long id) {
+            clientRoutes.put(id, this);
+            long retransmit = Math.max(o.clientTimeoutNanos(), SCHEDULED_RETRANSMIT_NANOS);
+            ClientConfig cc = ClientConfig.defaults()
+                    .withRetransmit(retransmit, 2.0, 8 * retransmit)
+                    .withCallTimeout(o.livenessBoundNanos() + o.clientActiveNanos() + o.network().gstNanos() + 1);
+            return spec.firewall()
+                    ? new ClientCore(spec, id, signatures.signerFor(Principal.client(id)),
+                            io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1,
+                            ClientSeal.between(id, clientSealKey(id, true), clusterSealPublic).orElseThrow(), executionKey)
+                    : new ClientCore(spec, id, signatures.signerFor(Principal.client(id)),
+                            io.bulwark.core.crypto.RequestAuthenticator.NONE, cc, 1);
         }
 
         @Override
@@ -1661,10 +1681,9 @@ public final class Simulation {
             }
             out.clear();
             for (CallOutcome outcome : core.drainOutcomes()) {
-                Integer historyId = historyIds.remove(id);
-                KvOperation op = operations.remove(id);
-                cores.remove(id);
-                timers.removeIf(k -> k instanceof CallTimer c && c.client() == id);
+                Call call = new Call(id, outcome.callId());
+                Integer historyId = historyIds.remove(call);
+                KvOperation op = operations.remove(call);
                 if (outcome instanceof CallOutcome.Completed c) {
                     checks.completed(id, c.timestamp(), c.slot(), now);
                     KvResult result;
@@ -1686,14 +1705,16 @@ public final class Simulation {
 
         @Override
         public boolean idle() {
-            return now >= o.clientActiveNanos() && cores.isEmpty();
+            return now >= o.clientActiveNanos() && operations.isEmpty();
         }
 
         @Override
         public List<String> unanswered() {
-            List<String> calls = new ArrayList<>();
-            for (Long id : cores.keySet()) calls.add("client " + id + " call " + operations.get(id) + " still unanswered");
-            return calls;
+            List<String> list = new ArrayList<>();
+            for (Map.Entry<Call, KvOperation> e : operations.entrySet()) {
+                list.add("client " + e.getKey().client() + " call " + e.getValue() + " still unanswered");
+            }
+            return list;
         }
     }
 

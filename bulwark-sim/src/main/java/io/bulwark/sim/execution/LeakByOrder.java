@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Leak through ordering: runs correctly, but holds each outgoing message until the next one to
  * the same destination and sends the pair in an order chosen by the next secret bit (a message
- * left alone goes out after 50 ms). What it sends is exactly what a correct node sends; only
+ * left alone goes out after a second). What it sends is exactly what a correct node sends; only
  * the order carries the secret.
  */
 public final class LeakByOrder implements ExecutionFault {
@@ -28,17 +28,16 @@ public final class LeakByOrder implements ExecutionFault {
 
     @Override
     public FaultyExecutor create(FaultyExecutor.Context context) {
-        return new TamperingExecutor(context) {
-            private final SecretBits bits = new SecretBits(ctx.secret());
+        return new LeakingExecutor(context) {
             private final Map<Principal, Message> held = new HashMap<>();
             private long pairs;
 
             @Override
-            protected void tamper(Principal to, Message m) {
+            protected void leak(Principal to, Message m) {
                 Message first = held.remove(to);
                 if (first == null) {
                     held.put(to, m);
-                    ctx.setTimer(new Flush(to, m), 50_000_000L);
+                    ctx.setTimer(new Flush(to, m), 1_000_000_000L);
                     return;
                 }
                 if (bits.bit(pairs++) == 1) {

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Leak through replays: runs correctly, remembers the last 16 messages it sent to each
- * destination, and after every fourth message to a destination replays one of them chosen by
- * the next secret bits. Every replayed message is one it legitimately sent before.
+ * Leak through replays: runs correctly, remembers the last 16 messages it sent (to anyone), and
+ * after every fourth message to a destination sends that destination one of them again, chosen
+ * by the next four bits of the secret — often a message first sent to someone else (another
+ * client's reply, a share of another slot). Every replayed message is one it legitimately sent.
  */
 public final class LeakByReplay implements ExecutionFault {
     private static final int KEPT = 16;
@@ -24,26 +25,25 @@ public final class LeakByReplay implements ExecutionFault {
 
     @Override
     public String description() {
-        return "Knows the secret; replays earlier genuine messages, chosen by its bits.";
+        return "Knows the secret; replays its earlier genuine messages, possibly to other destinations, chosen by its bits.";
     }
 
     @Override
     public FaultyExecutor create(FaultyExecutor.Context context) {
-        return new TamperingExecutor(context) {
-            private final SecretBits bits = new SecretBits(ctx.secret());
-            private final Map<Principal, List<Message>> sent = new HashMap<>();
+        return new LeakingExecutor(context) {
+            private final List<Message> sent = new ArrayList<>();
+            private final Map<Principal, Long> counts = new HashMap<>();
             private long signalled;
 
             @Override
-            protected void tamper(Principal to, Message m) {
+            protected void leak(Principal to, Message m) {
                 ctx.send(to, m);
-                List<Message> history = sent.computeIfAbsent(to, k -> new ArrayList<>());
-                history.add(m);
-                if (history.size() > KEPT) history.removeFirst();
-                if (history.size() >= 4 && history.size() % 4 == 0) {
-                    int pick = bits.bits(signalled, 2);
-                    signalled += 2;
-                    ctx.send(to, history.get(history.size() - 1 - pick));
+                sent.add(m);
+                if (sent.size() > KEPT) sent.removeFirst();
+                if (counts.merge(to, 1L, Long::sum) % 4 == 0) {
+                    int pick = bits.bits(signalled, 4) % sent.size();
+                    signalled += 4;
+                    ctx.send(to, sent.get(sent.size() - 1 - pick));
                 }
             }
         };

@@ -4,14 +4,16 @@ import io.bulwark.core.codec.WireCodec;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Reply;
+import io.bulwark.core.message.ReplyShare;
 import io.bulwark.sim.ExecutionFault;
 import io.bulwark.sim.FaultyExecutor;
 import java.util.Arrays;
 
 /**
- * Leak through malformed messages: besides each correct reply, sends a broken one that carries
- * the secret — the correct encoding with the secret appended (non-canonical: receivers must
- * reject it), or cut short with the secret in place of its tail.
+ * Leak through malformed messages: besides each correct reply (or REPLY-SHARE), sends a broken
+ * one that carries the secret — the correct encoding with the secret appended (non-canonical:
+ * receivers must reject it), or cut short with the secret in place of its tail; behind a
+ * firewall also a REPLY-SHARE whose share is the secret.
  */
 public final class LeakMalformed implements ExecutionFault {
     @Override
@@ -21,16 +23,17 @@ public final class LeakMalformed implements ExecutionFault {
 
     @Override
     public String description() {
-        return "Knows the secret; sends malformed copies of its replies with the secret appended or spliced in.";
+        return "Knows the secret; sends malformed copies of its replies and shares with the secret appended, spliced in, or as the share.";
     }
 
     @Override
     public FaultyExecutor create(FaultyExecutor.Context context) {
-        return new TamperingExecutor(context) {
+        return new LeakingExecutor(context) {
             @Override
-            protected void tamper(Principal to, Message m) {
+            protected void leak(Principal to, Message m) {
                 ctx.send(to, m);
-                if (m instanceof Reply) sendMalformed(to, WireCodec.encode(m));
+                if (m instanceof Reply || m instanceof ReplyShare) sendMalformed(to, WireCodec.encode(m));
+                if (m instanceof ReplyShare s) ctx.send(to, new ReplyShare(s.slot(), s.replies(), ctx.secret()));
             }
 
             private void sendMalformed(Principal to, byte[] good) {
