@@ -13,6 +13,8 @@ import io.bulwark.sim.SimResult;
 import io.bulwark.sim.Simulation;
 import io.bulwark.sim.strategy.StrategyCatalogue;
 import io.bulwark.sim.ExecutionFault;
+import io.bulwark.sim.FilterFault;
+import io.bulwark.sim.filter.FilterFaultCatalogue;
 import io.bulwark.sim.execution.ExecutionFaultCatalogue;
 import java.io.PrintStream;
 import java.util.EnumSet;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Spec;
 /** {@code bulwark sim}: seeded runs of the deterministic simulator with checkers. */
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = {
-            "Runs the FaB agreement cluster in the deterministic simulator under network and Byzantine faults,",
-            "checking agreement, validity, liveness and the two-step fast path on every run.",
+            "Runs the FaB agreement cluster (with --g an execution cluster, with --h a privacy firewall) in the",
+            "deterministic simulator under network and Byzantine faults, checking agreement, validity, liveness,",
+            "the two-step fast path and linearizability on every run; with --noninterference, that the outside",
+            "world cannot tell two secrets apart.",
             "Each seed is one reproducible run; a failing run prints the command that replays it."
         })
 public final class SimCommand implements Callable<Integer> {
@@ -61,6 +65,9 @@ public final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--execution-strategy", description = "Make every faulty execution node run this strategy (see --list-strategies).")
     String executionStrategy;
+
+    @Option(names = "--filter-strategy", description = "With --h: make every faulty filter run this strategy (see --list-strategies).")
+    String filterStrategy;
 
     @Option(names = "--noninterference", description = "Run the non-interference check instead: each seed twice, with two"
             + " different secrets in the store and g execution nodes that know it running leak strategies (see"
@@ -118,6 +125,8 @@ public final class SimCommand implements Callable<Integer> {
             }
             out.println("Execution nodes that know the secret (--execution-strategy, with --g; what --noninterference runs):");
             for (ExecutionFault s : ExecutionFaultCatalogue.leaks()) out.printf("  %-22s %s%n", s.name(), s.description());
+            out.println("Filters, colluding with the execution nodes (--filter-strategy, with --h):");
+            for (FilterFault s : FilterFaultCatalogue.all()) out.printf("  %-22s %s%n", s.name(), s.description());
             return 0;
         }
         if (protocol != Protocol.fab) {
@@ -142,8 +151,14 @@ public final class SimCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        if (h >= 0) {
-            throw new ParameterException(spec.commandLine(), "--h: the firewall is not in the simulator yet");
+        List<FilterFault> filterStrategies = FilterFaultCatalogue.all();
+        if (filterStrategy != null) {
+            if (h < 1) throw new ParameterException(spec.commandLine(), "--filter-strategy needs --h 1 or more (h faulty filters)");
+            try {
+                filterStrategies = List.of(FilterFaultCatalogue.byName(filterStrategy));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         List<ExecutionFault> executionStrategies = noninterference ? ExecutionFaultCatalogue.leaks() : ExecutionFaultCatalogue.all();
         if (executionStrategy != null) {
@@ -172,12 +187,14 @@ public final class SimCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--observe must be outside, clients or strict");
             }
+            boolean byzantine = classes.contains(Fault.byzantine);
             NonInterferencePlan plan = new NonInterferencePlan(cluster, config, classes.contains(Fault.network),
-                    classes.contains(Fault.byzantine) ? executionStrategies : List.of(), clients, durationMs * 1_000_000L, scope);
+                    byzantine ? executionStrategies : List.of(), byzantine ? filterStrategies : List.of(),
+                    SimPlan.simulatorFilterConfig(), clients, durationMs * 1_000_000L, scope);
             return seed != null ? checkOne(plan, out) : checkCampaign(plan, out);
         }
         SimPlan plan = new SimPlan(cluster, config, classes.contains(Fault.network), classes.contains(Fault.byzantine),
-                strategies, executionStrategies, clients, durationMs * 1_000_000L, 16);
+                strategies, executionStrategies, filterStrategies, clients, durationMs * 1_000_000L, 16);
         return seed != null ? runOne(plan, out) : runCampaign(plan, out);
     }
 
@@ -226,7 +243,8 @@ public final class SimCommand implements Callable<Integer> {
             out.printf("%nFAILED seed %d (%s; %s):%n", failure.seed(), failure.label(), failure.faults());
             printViolations(out, failure.result());
             out.printf("  replay: ./bulwark sim --protocol fab --f %d --t %d%s%s%s%s --seed %d --trace%n", f, t,
-                    g >= 0 ? " --g " + g + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy) : "",
+                    (g >= 0 ? " --g " + g + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy) : "")
+                            + (h >= 0 ? " --h " + h + (filterStrategy == null ? "" : " --filter-strategy " + filterStrategy) : ""),
                     faults == null ? "" : " --faults " + String.join(",", faults.stream().map(Enum::name).sorted().toList()),
                     strategy == null ? "" : " --strategy " + strategy, mutate == null ? "" : " --mutate " + mutate,
                     failure.seed());
@@ -242,6 +260,7 @@ public final class SimCommand implements Callable<Integer> {
     private String replay() {
         return "./bulwark sim --noninterference --f " + f + " --t " + t + " --g " + g + (h >= 0 ? " --h " + h : "")
                 + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy)
+                + (filterStrategy == null ? "" : " --filter-strategy " + filterStrategy)
                 + (faults == null ? "" : " --faults " + String.join(",", faults.stream().map(Enum::name).sorted().toList()))
                 + " --observe " + observe + " --clients " + clients + " --duration-ms " + durationMs;
     }

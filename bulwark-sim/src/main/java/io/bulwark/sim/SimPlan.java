@@ -20,8 +20,16 @@ import java.util.SplittableRandom;
  * @param clientActiveNanos virtual time during which clients submit requests
  */
 public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
-        List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, int clients, long clientActiveNanos,
-        int operationBytes) {
+        List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, List<FilterFault> filterStrategies,
+        int clients, long clientActiveNanos, int operationBytes) {
+
+    /** Without faulty filters. */
+    public SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
+            List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, int clients, long clientActiveNanos,
+            int operationBytes) {
+        this(spec, config, networkFaults, byzantineFaults, strategies, executionStrategies, List.of(), clients,
+                clientActiveNanos, operationBytes);
+    }
 
     /** An agreement-only plan (no execution cluster). */
     public SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
@@ -96,8 +104,24 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
                         .reduce((x, y) -> x + "," + y).orElse("");
                 label = label.equals("none") ? names : label + "+" + names;
             }
+            List<Simulation.FilterFaultAt> filterFaults = new ArrayList<>();
+            if (byzantineFaults && spec.h() > 0 && !filterStrategies.isEmpty() && r.nextInt(3) != 0) {
+                int count = 1 + r.nextInt(spec.h());
+                List<Integer> ids = new ArrayList<>();
+                while (ids.size() < count) {
+                    int id = spec.filterNode(r.nextInt(spec.h() + 1), r.nextInt(spec.h() + 1));
+                    if (!ids.contains(id)) ids.add(id);
+                }
+                for (int id : ids) {
+                    filterFaults.add(new Simulation.FilterFaultAt(id, filterStrategies.get(r.nextInt(filterStrategies.size()))));
+                }
+                String names = filterFaults.stream().map(f -> f.fault().name()).distinct().sorted()
+                        .reduce((x, y) -> x + "," + y).orElse("");
+                label = label.equals("none") ? names : label + "+" + names;
+            }
             execution = new Simulation.ExecutionSetup(simulatorExecutionConfig(), executionFaults, 4, 0.5)
-                    .withSecret(SimSecrets.value(seed, 0));
+                    .withSecret(SimSecrets.value(seed, 0))
+                    .withFilters(simulatorFilterConfig(), filterFaults);
         }
         NetworkProfile net = NetworkProfile.stable();
         if (network) {
