@@ -1,10 +1,10 @@
 package io.bulwark.sim;
 
 import io.bulwark.core.bytes.Bytes;
-import io.bulwark.kv.AccessPolicy;
 import io.bulwark.kv.KvConfig;
 import io.bulwark.kv.KvOperation;
 import io.bulwark.kv.KvStateMachine;
+import io.bulwark.kv.PrefixAccessPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
@@ -24,25 +24,14 @@ public final class SimSecrets {
     public static final int VALUE_BYTES = 16;
 
     /**
-     * No client may read or write a key under {@link #PREFIX}; every other key is open to every
-     * client. (A stand-in for the key-value store's per-client prefix policy.)
+     * What the simulator's clients may do (bulwark-kv's {@link PrefixAccessPolicy}): read and write
+     * the workload's keys ({@code k0}, {@code k1}, …) and nothing else — in particular nothing under
+     * {@link #PREFIX}.
      */
-    public static final AccessPolicy POLICY = new AccessPolicy() {
-        @Override
-        public boolean canRead(long clientId, Bytes key) {
-            return !isSecret(key);
-        }
-
-        @Override
-        public boolean canWrite(long clientId, Bytes key) {
-            return !isSecret(key);
-        }
-
-        @Override
-        public String toString() {
-            return "no client may touch secret/";
-        }
-    };
+    public static final PrefixAccessPolicy POLICY = PrefixAccessPolicy.parse(
+            "# the simulator's clients: the workload's keys k*, nothing under secret/\n"
+            + "default read k\n"
+            + "default write k\n");
 
     private SimSecrets() {}
 

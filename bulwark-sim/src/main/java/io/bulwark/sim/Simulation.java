@@ -1578,7 +1578,7 @@ public final class Simulation {
         public List<String> unanswered() {
             List<String> calls = new ArrayList<>();
             for (Map.Entry<Long, KvOperation> e : new java.util.TreeMap<>(operations).entrySet()) {
-                calls.add("client " + index + " call " + e.getValue() + " still unanswered");
+                calls.add("client " + index + " call " + e.getValue());
             }
             return calls;
         }
@@ -1712,7 +1712,7 @@ public final class Simulation {
         public List<String> unanswered() {
             List<String> list = new ArrayList<>();
             for (Map.Entry<Call, KvOperation> e : operations.entrySet()) {
-                list.add("client " + e.getKey().client() + " call " + e.getValue() + " still unanswered");
+                list.add("client " + e.getKey().client() + " call " + e.getValue());
             }
             return list;
         }
