@@ -57,6 +57,12 @@ import java.util.SplittableRandom;
  * times run in the order they were scheduled, so one seed replays one run exactly.
  * Messages cross the network as bytes: every receiver decodes what it gets, exactly as over
  * a socket.
+ *
+ * <p>With an execution cluster (g ≥ 0) correct execution nodes run the key-value store, whose
+ * initial state holds a secret no client may read ({@link SimSecrets}); with a privacy firewall
+ * (h ≥ 0, docs/firewall.md) the (h+1)² filters are hosts too, the execution cluster signs with
+ * {@link SimThresholdScheme}, clients seal their requests, and the network has only the links of
+ * the firewall's topology. An {@link OutsideObserver} sees what the outside world is sent.
  */
 public final class Simulation {
     /** A faulty agreement node and how it misbehaves. */
