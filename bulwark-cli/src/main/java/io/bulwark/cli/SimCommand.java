@@ -4,12 +4,17 @@ import io.bulwark.agreement.FabConfig;
 import io.bulwark.core.cluster.ClusterSpec;
 import io.bulwark.core.cluster.FabQuorums;
 import io.bulwark.sim.ByzantineStrategy;
+import io.bulwark.sim.NonInterferenceCampaign;
+import io.bulwark.sim.NonInterferenceCheck;
+import io.bulwark.sim.NonInterferencePlan;
 import io.bulwark.sim.SimCampaign;
 import io.bulwark.sim.SimPlan;
 import io.bulwark.sim.SimResult;
 import io.bulwark.sim.Simulation;
 import io.bulwark.sim.strategy.StrategyCatalogue;
 import io.bulwark.sim.ExecutionFault;
+import io.bulwark.sim.FilterFault;
+import io.bulwark.sim.filter.FilterFaultCatalogue;
 import io.bulwark.sim.execution.ExecutionFaultCatalogue;
 import java.io.PrintStream;
 import java.util.EnumSet;
@@ -26,8 +31,10 @@ import picocli.CommandLine.Spec;
 /** {@code bulwark sim}: seeded runs of the deterministic simulator with checkers. */
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = {
-            "Runs the FaB agreement cluster in the deterministic simulator under network and Byzantine faults,",
-            "checking agreement, validity, liveness and the two-step fast path on every run.",
+            "Runs the FaB agreement cluster (with --g an execution cluster, with --h a privacy firewall) in the",
+            "deterministic simulator under network and Byzantine faults, checking agreement, validity, liveness,",
+            "the two-step fast path and linearizability on every run; with --noninterference, that the outside",
+            "world cannot tell two secrets apart.",
             "Each seed is one reproducible run; a failing run prints the command that replays it."
         })
 public final class SimCommand implements Callable<Integer> {
@@ -52,8 +59,25 @@ public final class SimCommand implements Callable<Integer> {
             + " agreement cluster alone.")
     int g;
 
+    @Option(names = "--h", defaultValue = "-1", description = "Byzantine filter nodes tolerated: a privacy firewall of (h+1)^2"
+            + " filters between the execution nodes and the outside world (needs --g); -1 (default) for none.")
+    int h;
+
     @Option(names = "--execution-strategy", description = "Make every faulty execution node run this strategy (see --list-strategies).")
     String executionStrategy;
+
+    @Option(names = "--filter-strategy", description = "With --h: make every faulty filter run this strategy (see --list-strategies).")
+    String filterStrategy;
+
+    @Option(names = "--noninterference", description = "Run the non-interference check instead: each seed twice, with two"
+            + " different secrets in the store and g execution nodes that know it running leak strategies (see"
+            + " --list-strategies); what clients and agreement nodes receive must be identical (needs --g).")
+    boolean noninterference;
+
+    @Option(names = "--observe", defaultValue = "outside", description = "With --noninterference: whose inputs are compared:"
+            + " outside (clients and agreement nodes, stream by stream; default), clients, strict (outside, and each"
+            + " recipient's whole arrival order).")
+    String observe;
 
     @Option(names = "--seeds", defaultValue = "100", description = "Number of seeded runs (default ${DEFAULT-VALUE}).")
     int seeds;
@@ -96,7 +120,13 @@ public final class SimCommand implements Callable<Integer> {
             out.println("Agreement nodes (--strategy):");
             for (ByzantineStrategy s : catalogue) out.printf("  %-22s %s%n", s.name(), s.description());
             out.println("Execution nodes (--execution-strategy, with --g):");
-            for (ExecutionFault s : ExecutionFaultCatalogue.all()) out.printf("  %-22s %s%n", s.name(), s.description());
+            for (ExecutionFault s : ExecutionFaultCatalogue.all()) {
+                if (!ExecutionFaultCatalogue.leaks().contains(s)) out.printf("  %-22s %s%n", s.name(), s.description());
+            }
+            out.println("Execution nodes that know the secret (--execution-strategy, with --g; what --noninterference runs):");
+            for (ExecutionFault s : ExecutionFaultCatalogue.leaks()) out.printf("  %-22s %s%n", s.name(), s.description());
+            out.println("Filters, colluding with the execution nodes (--filter-strategy, with --h):");
+            for (FilterFault s : FilterFaultCatalogue.all()) out.printf("  %-22s %s%n", s.name(), s.description());
             return 0;
         }
         if (protocol != Protocol.fab) {
@@ -104,7 +134,7 @@ public final class SimCommand implements Callable<Integer> {
         }
         ClusterSpec cluster;
         try {
-            cluster = new ClusterSpec(f, t, g, -1);
+            cluster = new ClusterSpec(f, t, g, h);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -121,7 +151,16 @@ public final class SimCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        List<ExecutionFault> executionStrategies = ExecutionFaultCatalogue.all();
+        List<FilterFault> filterStrategies = FilterFaultCatalogue.all();
+        if (filterStrategy != null) {
+            if (h < 1) throw new ParameterException(spec.commandLine(), "--filter-strategy needs --h 1 or more (h faulty filters)");
+            try {
+                filterStrategies = List.of(FilterFaultCatalogue.byName(filterStrategy));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        List<ExecutionFault> executionStrategies = noninterference ? ExecutionFaultCatalogue.leaks() : ExecutionFaultCatalogue.all();
         if (executionStrategy != null) {
             if (g < 0) throw new ParameterException(spec.commandLine(), "--execution-strategy needs --g");
             try {
@@ -140,8 +179,22 @@ public final class SimCommand implements Callable<Integer> {
             }
             System.err.println("warning: quorum sizes deliberately broken: " + config.quorums());
         }
+        if (noninterference) {
+            if (g < 0) throw new ParameterException(spec.commandLine(), "--noninterference needs --g (an execution cluster)");
+            NonInterferenceCheck.Scope scope;
+            try {
+                scope = NonInterferenceCheck.Scope.valueOf(observe.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--observe must be outside, clients or strict");
+            }
+            boolean byzantine = classes.contains(Fault.byzantine);
+            NonInterferencePlan plan = new NonInterferencePlan(cluster, config, classes.contains(Fault.network),
+                    byzantine ? executionStrategies : List.of(), byzantine ? filterStrategies : List.of(),
+                    SimPlan.simulatorFilterConfig(), clients, durationMs * 1_000_000L, scope);
+            return seed != null ? checkOne(plan, out) : checkCampaign(plan, out);
+        }
         SimPlan plan = new SimPlan(cluster, config, classes.contains(Fault.network), classes.contains(Fault.byzantine),
-                strategies, executionStrategies, clients, durationMs * 1_000_000L, 16);
+                strategies, executionStrategies, filterStrategies, clients, durationMs * 1_000_000L, 16);
         return seed != null ? runOne(plan, out) : runCampaign(plan, out);
     }
 
@@ -190,7 +243,8 @@ public final class SimCommand implements Callable<Integer> {
             out.printf("%nFAILED seed %d (%s; %s):%n", failure.seed(), failure.label(), failure.faults());
             printViolations(out, failure.result());
             out.printf("  replay: ./bulwark sim --protocol fab --f %d --t %d%s%s%s%s --seed %d --trace%n", f, t,
-                    g >= 0 ? " --g " + g + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy) : "",
+                    (g >= 0 ? " --g " + g + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy) : "")
+                            + (h >= 0 ? " --h " + h + (filterStrategy == null ? "" : " --filter-strategy " + filterStrategy) : ""),
                     faults == null ? "" : " --faults " + String.join(",", faults.stream().map(Enum::name).sorted().toList()),
                     strategy == null ? "" : " --strategy " + strategy, mutate == null ? "" : " --mutate " + mutate,
                     failure.seed());
@@ -201,6 +255,73 @@ public final class SimCommand implements Callable<Integer> {
                 total.decided, total.safety, total.liveness,
                 delays(total.fastPathSlots, total.fastPathDelaysMin, total.fastPathDelaysMax));
         return total.safety == 0 && total.liveness == 0 && fastPathViolations == 0 ? 0 : 1;
+    }
+
+    private String replay() {
+        return "./bulwark sim --noninterference --f " + f + " --t " + t + " --g " + g + (h >= 0 ? " --h " + h : "")
+                + (executionStrategy == null ? "" : " --execution-strategy " + executionStrategy)
+                + (filterStrategy == null ? "" : " --filter-strategy " + filterStrategy)
+                + (faults == null ? "" : " --faults " + String.join(",", faults.stream().map(Enum::name).sorted().toList()))
+                + " --observe " + observe + " --clients " + clients + " --duration-ms " + durationMs;
+    }
+
+    private int checkOne(NonInterferencePlan plan, PrintStream out) {
+        NonInterferencePlan.Run run = plan.forSeed(seed, trace ? out : null);
+        out.printf("seed %d: %s, %s, network %s, secrets %s / %s%n", seed, run.label(), SimPlan.describeFaults(run.options()),
+                run.options().network().chaotic() ? "chaotic until GST=" + run.options().network().gstNanos() / 1_000_000 + "ms" : "stable",
+                new String(run.secretA().toByteArray(), java.nio.charset.StandardCharsets.UTF_8),
+                new String(run.secretB().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
+        NonInterferenceCheck.Result r = NonInterferenceCheck.check(run.options(), run.secretA(), run.secretB(), plan.scope());
+        out.println(r.describe());
+        out.println("run A:");
+        printViolations(out, r.runA());
+        out.println("run B:");
+        printViolations(out, r.runB());
+        out.printf("NONINTERFERENCE seeds=1 leaks=%d timing_only=%d identical=%d run_violations=%d observed=%d%n",
+                r.verdict() == NonInterferenceCheck.Verdict.LEAK ? 1 : 0, r.verdict() == NonInterferenceCheck.Verdict.TIMING_ONLY ? 1 : 0,
+                r.verdict() == NonInterferenceCheck.Verdict.IDENTICAL ? 1 : 0, r.runsOk() ? 0 : 1, r.observedA() + r.observedB());
+        return r.verdict() != NonInterferenceCheck.Verdict.LEAK && r.runsOk() ? 0 : 1;
+    }
+
+    private int checkCampaign(NonInterferencePlan plan, PrintStream out) {
+        int parallel = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+        boolean terminal = System.console() != null;
+        int step = Math.max(1, seeds / (terminal ? 100 : 10));
+        long started = System.nanoTime();
+        NonInterferenceCampaign.Report report = NonInterferenceCampaign.run(plan, firstSeed, seeds, parallel, done -> {
+            if (done % step == 0 || done == seeds) {
+                synchronized (System.err) {
+                    System.err.printf(terminal ? "\r  %d/%d seeds (%.0f s)" : "  %d/%d seeds (%.0f s)%n", done, seeds,
+                            (System.nanoTime() - started) / 1e9);
+                    if (terminal && done == seeds) System.err.println();
+                }
+            }
+        });
+        out.printf("%n%-40s %6s %6s %12s %10s %15s%n", "leak strategy", "seeds", "leaks", "timing-only", "identical", "run-violations");
+        for (Map.Entry<String, NonInterferenceCampaign.Row> e : report.rows().entrySet()) {
+            NonInterferenceCampaign.Row row = e.getValue();
+            out.printf("%-40s %6d %6d %12d %10d %15d%n", e.getKey(), row.seeds, row.leaks, row.timingOnly, row.identical,
+                    row.runViolations);
+        }
+        NonInterferenceCampaign.Row total = report.total();
+        double seconds = report.wallNanos() / 1e9;
+        out.printf("%n%d seeds (%d runs) in %.1f s on %d threads, %d outside messages compared%n", total.seeds, 2 * total.seeds,
+                seconds, parallel, total.observed);
+        int shown = 0;
+        for (NonInterferenceCampaign.Failure failure : report.failures()) {
+            if (shown++ == 5) {
+                out.printf("%n... %d more%n", report.failures().size() - 5);
+                break;
+            }
+            out.printf("%nFAILED seed %d (%s; %s):%n  %s%n", failure.seed(), failure.label(), failure.faults(),
+                    failure.result().describe());
+            printViolations(out, failure.result().runA());
+            printViolations(out, failure.result().runB());
+            out.printf("  replay: %s --seed %d%n", replay(), failure.seed());
+        }
+        out.printf("NONINTERFERENCE seeds=%d leaks=%d timing_only=%d identical=%d run_violations=%d%n", total.seeds, total.leaks,
+                total.timingOnly, total.identical, total.runViolations);
+        return total.leaks == 0 && total.runViolations == 0 ? 0 : 1;
     }
 
     private static String delays(long slots, int min, int max) {

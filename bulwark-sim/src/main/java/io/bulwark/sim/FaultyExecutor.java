@@ -1,7 +1,10 @@
 package io.bulwark.sim;
 
+import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.crypto.ClientSeals;
 import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.ThresholdShareSigner;
 import io.bulwark.core.crypto.Signer;
 import io.bulwark.core.message.Message;
 import io.bulwark.execution.ExecutionNode;
@@ -15,7 +18,7 @@ public interface FaultyExecutor {
 
     void onTimer(Object key);
 
-    /** What a faulty execution node may use: its identity and key, the network, time, randomness. */
+    /** What a faulty execution node may use: its identity and key, its replica's secret, the network, time, randomness. */
     interface Context {
         ClusterSpec spec();
 
@@ -26,6 +29,18 @@ public interface FaultyExecutor {
         long now();
 
         SplittableRandom random();
+
+        /**
+         * The confidential value this node's replica of the store holds under {@link SimSecrets#KEY}
+         * (empty if the run has none): a faulty execution node can read its own state.
+         */
+        Bytes secret();
+
+        /** With a firewall: this node's share of the execution cluster's threshold key (null without one). */
+        ThresholdShareSigner shareSigner();
+
+        /** With a firewall: the cluster's side of every client's seal, which every execution node holds (null without one). */
+        ClientSeals seals();
 
         /** Sends as this node (no spoofing). */
         void send(Principal to, Message message);

@@ -38,6 +38,8 @@ final class RunChecks implements RunObserver {
     private final Map<RequestId, Request> submitted = new HashMap<>();
     private final Map<RequestId, Long> completedSlot = new HashMap<>();
     private long requestsCompleted;
+    /** Key-value calls clients made (including those on keys they may not touch, which stay out of the history). */
+    private long callsMade;
     private final TreeMap<Long, Digest> decided = new TreeMap<>();
     private final TreeMap<Long, Integer> decidedBy = new TreeMap<>();
     /** The first slot each request appears in, in the canonical log. */
@@ -83,6 +85,11 @@ final class RunChecks implements RunObserver {
     /** A client received a correct execution node's reply that left {@code depth} message delays after its slot's PROPOSE. */
     void replyDepth(io.bulwark.core.message.Reply reply, int depth) {
         replyDepths.computeIfAbsent(reply.slot(), s -> new ArrayList<>()).add(depth);
+    }
+
+    /** A key-value client made a call. */
+    void callMade() {
+        callsMade++;
     }
 
     /** A client got a certified answer it cannot even decode: g+1 execution nodes agreed on garbage. */
@@ -143,11 +150,15 @@ final class RunChecks implements RunObserver {
             add(safety, "agreement: slot " + slot + ": node " + decidedBy.get(slot) + " delivered " + prior
                     + " but node " + node + " delivered " + d);
         }
-        deliveryDepths.computeIfAbsent(slot, s -> new ArrayList<>()).add(depth);
+        // Behind a firewall execution nodes are not FaB learners: their deliveries say nothing of the fast path.
+        if (depth != NOT_A_LEARNER) deliveryDepths.computeIfAbsent(slot, s -> new ArrayList<>()).add(depth);
     }
 
+    /** The depth passed to {@link #delivered} for a node that executes ORDERED slots (firewall mode), not a learner. */
+    static final int NOT_A_LEARNER = Integer.MIN_VALUE;
+
     SimResult finish(long seed, long now, long[] heights, long[] executed, List<String> outstanding, long lastViewChangeStart,
-            long messages, long bytes, long malformed) {
+            long messages, long bytes, long malformed, long offLinkMessages) {
         for (Map.Entry<RequestId, Long> e : completedSlot.entrySet()) {
             Long first = firstSlot.get(e.getKey());
             if (first == null) {
@@ -216,9 +227,9 @@ final class RunChecks implements RunObserver {
                 }
             }
         }
-        long submittedCount = correctExecution.isEmpty() ? submitted.size() : history.size();
+        long submittedCount = correctExecution.isEmpty() ? submitted.size() : callsMade;
         return new SimResult(seed, top, submittedCount, requestsCompleted, List.copyOf(safety), List.copyOf(liveness),
                 List.copyOf(fastPath), fastSlots, fastSlots == 0 ? -1 : min, max, messages, bytes, malformed, now,
-                linearizability, replyDepthMax < 0 ? -1 : replyDepthMin, replyDepthMax);
+                linearizability, replyDepthMax < 0 ? -1 : replyDepthMin, replyDepthMax, offLinkMessages);
     }
 }

@@ -68,7 +68,7 @@ public final class SimCampaign {
                     } catch (RuntimeException | AssertionError crash) {
                         // A core that throws is a node that crashes on some input: a bug to report, with its seed.
                         r = new SimResult(seed, 0, 0, 0, List.of("simulation crashed: " + crash), List.of(), List.of(),
-                                0, -1, -1, 0, 0, 0, 0, "n/a", -1, -1);
+                                0, -1, -1, 0, 0, 0, 0, "n/a", -1, -1, 0);
                     }
                     progress.accept(done.incrementAndGet());
                     return new Object[] {run, r};

@@ -2,6 +2,7 @@ package io.bulwark.sim;
 
 import io.bulwark.agreement.FabConfig;
 import io.bulwark.execution.ExecutionConfig;
+import io.bulwark.firewall.FilterConfig;
 import io.bulwark.core.cluster.ClusterSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -19,8 +20,16 @@ import java.util.SplittableRandom;
  * @param clientActiveNanos virtual time during which clients submit requests
  */
 public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
-        List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, int clients, long clientActiveNanos,
-        int operationBytes) {
+        List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, List<FilterFault> filterStrategies,
+        int clients, long clientActiveNanos, int operationBytes) {
+
+    /** Without faulty filters. */
+    public SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
+            List<ByzantineStrategy> strategies, List<ExecutionFault> executionStrategies, int clients, long clientActiveNanos,
+            int operationBytes) {
+        this(spec, config, networkFaults, byzantineFaults, strategies, executionStrategies, List.of(), clients,
+                clientActiveNanos, operationBytes);
+    }
 
     /** An agreement-only plan (no execution cluster). */
     public SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults, boolean byzantineFaults,
@@ -40,6 +49,14 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
     /** Execution checkpoints often enough that runs of a few hundred slots certify several. */
     public static ExecutionConfig simulatorExecutionConfig() {
         return ExecutionConfig.defaults().withCheckpointInterval(16);
+    }
+
+    /**
+     * Filter settings for the simulated LAN: 20 ms heartbeats (in step with the agreement and
+     * execution nodes), certificates released at once.
+     */
+    public static FilterConfig simulatorFilterConfig() {
+        return FilterConfig.defaults().withHeartbeatNanos(20 * MS);
     }
 
     /** What one seed does: the primary strategy (for tables), the faults and the network. */
@@ -87,7 +104,24 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
                         .reduce((x, y) -> x + "," + y).orElse("");
                 label = label.equals("none") ? names : label + "+" + names;
             }
-            execution = new Simulation.ExecutionSetup(simulatorExecutionConfig(), executionFaults, 4, 0.5);
+            List<Simulation.FilterFaultAt> filterFaults = new ArrayList<>();
+            if (byzantineFaults && spec.h() > 0 && !filterStrategies.isEmpty() && r.nextInt(3) != 0) {
+                int count = 1 + r.nextInt(spec.h());
+                List<Integer> ids = new ArrayList<>();
+                while (ids.size() < count) {
+                    int id = spec.filterNode(r.nextInt(spec.h() + 1), r.nextInt(spec.h() + 1));
+                    if (!ids.contains(id)) ids.add(id);
+                }
+                for (int id : ids) {
+                    filterFaults.add(new Simulation.FilterFaultAt(id, filterStrategies.get(r.nextInt(filterStrategies.size()))));
+                }
+                String names = filterFaults.stream().map(f -> f.fault().name()).distinct().sorted()
+                        .reduce((x, y) -> x + "," + y).orElse("");
+                label = label.equals("none") ? names : label + "+" + names;
+            }
+            execution = new Simulation.ExecutionSetup(simulatorExecutionConfig(), executionFaults, 4, 0.5)
+                    .withSecret(SimSecrets.value(seed, 0))
+                    .withFilters(simulatorFilterConfig(), filterFaults);
         }
         NetworkProfile net = NetworkProfile.stable();
         if (network) {
@@ -110,6 +144,10 @@ public record SimPlan(ClusterSpec spec, FabConfig config, boolean networkFaults,
         }
         if (o.execution() != null) {
             for (Simulation.ExecutionFaultAt f : o.execution().faults()) {
+                if (!b.isEmpty()) b.append(' ');
+                b.append('n').append(f.node()).append('=').append(f.fault().name());
+            }
+            for (Simulation.FilterFaultAt f : o.execution().filterFaults()) {
                 if (!b.isEmpty()) b.append(' ');
                 b.append('n').append(f.node()).append('=').append(f.fault().name());
             }

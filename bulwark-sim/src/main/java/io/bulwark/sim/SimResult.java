@@ -11,6 +11,7 @@ import java.util.List;
  * @param linearizability     the checker's verdict on the key-value history ("linearizable", "unknown", …; "n/a" without one)
  * @param replyDelaysMax      with an execution cluster: message delays from PROPOSE to the replies clients got, on the
  *                            fast path (3: acceptors, execution nodes, client; plus one from the client makes four)
+ * @param offLinkMessages     with a firewall: messages sent on a link the topology does not have (dropped by the network)
  */
 public record SimResult(
         long seed,
@@ -29,7 +30,8 @@ public record SimResult(
         long virtualNanos,
         String linearizability,
         int replyDelaysMin,
-        int replyDelaysMax) {
+        int replyDelaysMax,
+        long offLinkMessages) {
 
     public boolean ok() {
         return safetyViolations.isEmpty() && livenessViolations.isEmpty() && fastPathViolations.isEmpty();
