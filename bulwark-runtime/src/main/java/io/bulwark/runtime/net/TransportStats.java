@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one transport; updated by I/O and protocol threads, readable from any thread. */
 public final class TransportStats {
-    static final int TYPES = 16;
+    static final int TYPES = 20;
     private static final String[] TYPE_NAMES = new String[TYPES];
 
     static {
@@ -28,6 +28,11 @@ public final class TransportStats {
         TYPE_NAMES[WireCodec.EXECUTION_CHECKPOINT] = "execution-checkpoint";
         TYPE_NAMES[WireCodec.STATE_REQUEST] = "state-request";
         TYPE_NAMES[WireCodec.STATE_SNAPSHOT] = "state-snapshot";
+        TYPE_NAMES[WireCodec.ORDERED] = "ordered";
+        TYPE_NAMES[WireCodec.REPLY_SHARE] = "reply-share";
+        TYPE_NAMES[WireCodec.SLOT_REPLIES] = "slot-replies";
+        TYPE_NAMES[WireCodec.REPLY_CERTIFICATE] = "reply-certificate";
+        TYPE_NAMES[WireCodec.EXECUTED_CERTIFICATE] = "executed-certificate";
         for (int i = 0; i < TYPES; i++) {
             if (TYPE_NAMES[i] == null) TYPE_NAMES[i] = "type-" + i;
         }
@@ -46,6 +51,9 @@ public final class TransportStats {
     final LongAdder unauthenticatedFrames = new LongAdder();
     final LongAdder connections = new LongAdder();
     final LongAdder disconnections = new LongAdder();
+    final LongAdder topologyRefusedConnections = new LongAdder();
+    final LongAdder topologyDroppedIn = new LongAdder();
+    final LongAdder topologyDroppedOut = new LongAdder();
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
@@ -70,6 +78,11 @@ public final class TransportStats {
             case ExecutionCheckpoint c -> WireCodec.EXECUTION_CHECKPOINT;
             case StateRequest q -> WireCodec.STATE_REQUEST;
             case StateSnapshot s -> WireCodec.STATE_SNAPSHOT;
+            case Ordered o -> WireCodec.ORDERED;
+            case ReplyShare r -> WireCodec.REPLY_SHARE;
+            case SlotReplies r -> WireCodec.SLOT_REPLIES;
+            case ReplyCertificate c -> WireCodec.REPLY_CERTIFICATE;
+            case ExecutedCertificate c -> WireCodec.EXECUTED_CERTIFICATE;
         };
     }
 
@@ -183,5 +196,20 @@ public final class TransportStats {
 
     public long disconnections() {
         return disconnections.sum();
+    }
+
+    /** Authenticated connections closed because the firewall topology does not link the peer with this end ({@link Topology}). */
+    public long topologyRefusedConnections() {
+        return topologyRefusedConnections.sum();
+    }
+
+    /** Frames received from a peer the topology does not link with this end, dropped. */
+    public long topologyDroppedIn() {
+        return topologyDroppedIn.sum();
+    }
+
+    /** Messages this end tried to send to a peer the topology does not link it with, dropped. */
+    public long topologyDroppedOut() {
+        return topologyDroppedOut.sum();
     }
 }

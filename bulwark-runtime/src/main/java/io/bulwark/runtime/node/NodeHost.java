@@ -151,6 +151,12 @@ public final class NodeHost implements AutoCloseable {
                     + (config.nodes().size() - 1) + ")");
         }
         NodeInfo info = config.node(nodeId);
+        if (config.spec().firewall()) {
+            // Phase 1 of the firewall deployment: configuration, keys and topology are in place; the
+            // filter host role and the firewall-mode cores are wired in once they exist.
+            throw new ConfigException("the cluster in " + config.dir() + " has a privacy firewall (cluster.h=" + config.spec().h()
+                    + "), which this build's node host cannot run yet");
+        }
         Identity identity = config.identity(info.principal());
         VerifiedSignatureCache signatures = new VerifiedSignatureCache(config.publicKeys(), options.signatureCacheEntries());
         FabConfig fab = options.fab() != null ? options.fab() : FabConfig.defaults(config.spec().f(), config.spec().t());
