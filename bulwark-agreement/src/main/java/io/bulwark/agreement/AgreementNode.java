@@ -7,6 +7,7 @@ import io.bulwark.core.crypto.Digest;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.SignatureVerifier;
 import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.crypto.ThresholdVerifier;
 import io.bulwark.core.message.Accepted;
 import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.Checkpoint;
@@ -17,6 +18,12 @@ import io.bulwark.core.message.ExecutionCheckpoint;
 import io.bulwark.core.message.StateRequest;
 import io.bulwark.core.message.StateSnapshot;
 import io.bulwark.core.message.DecisionQuery;
+import io.bulwark.core.message.DecisionSignature;
+import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.Ordered;
+import io.bulwark.core.message.ReplyCertificate;
+import io.bulwark.core.message.ReplyShare;
+import io.bulwark.core.message.SlotReplies;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.NewView;
 import io.bulwark.core.message.Proposal;
@@ -51,6 +58,21 @@ import java.util.function.Predicate;
  *   delivered a slot s with (s + 1) mod K = 0         → signed CHECKPOINT(s, log hash)
  *   commit = 2f + t + 1 matching CHECKPOINTs          → stable: forget votes at or below s
  * </pre>
+ *
+ * With an execution cluster the leader proposes at most {@code executionWindowSlots} beyond the
+ * last slot the execution cluster proved executed: g + 1 matching signed EXECUTION-CHECKPOINTs.
+ * In firewall mode (h ≥ 0; docs/firewall.md) execution nodes are not learners and send nothing
+ * here; instead:
+ *
+ * <pre>
+ *   delivered slot s (in order)                        → ORDERED(s, batch, [own signature on (s, digest)])
+ *                                                        to every filter of row 0
+ *   DECISION-QUERY(from, count) from a row-0 filter    → ORDERED for the retained slots in range, own signature,
+ *                                                        at most {@value #ORDERED_ANSWERS_PER_HEARTBEAT} per filter per heartbeat
+ *   EXECUTED-CERTIFICATE(s, root, σ) from a row-0 filter, σ the execution cluster's threshold signature
+ *                                                      → executed = max(executed, s); the window is then
+ *                                                        {@code firewallExecutionWindowSlots}
+ * </pre>
  */
 public final class AgreementNode implements FabLearner.Listener {
     /** The fast path for {@code slot} had its chance; go slow if it is still undecided. */
@@ -68,6 +90,13 @@ public final class AgreementNode implements FabLearner.Listener {
 
     /** Every how many heartbeats a node waiting for a NewView re-broadcasts its view change. */
     private static final int VIEW_CHANGE_REBROADCAST_HEARTBEATS = 8;
+
+    /**
+     * Firewall mode: ORDERED answers per row-0 filter per heartbeat. A filter that fell behind
+     * catches up at this rate (a faulty one cannot make this node send more); at the default
+     * 20 ms heartbeat, 3 200 slots a second.
+     */
+    static final int ORDERED_ANSWERS_PER_HEARTBEAT = 64;
 
     private final ClusterSpec spec;
     private final FabConfig config;
@@ -99,6 +128,16 @@ public final class AgreementNode implements FabLearner.Listener {
     private long executedStable = -1;
     private final TreeMap<Long, Map<Digest, java.util.BitSet>> executionCheckpoints = new TreeMap<>();
 
+    /** Firewall mode: the execution cluster's public key (null otherwise), and the filters of row 0. */
+    private final ThresholdVerifier executionKey;
+    private final int firstRow0Filter;
+    private final int row0Filters;
+    /** ORDERED answers each row-0 filter may still get in this heartbeat. */
+    private final int[] orderedAnswersLeft;
+    /** Own decision signatures of recent slots (re-signing is deterministic, this only saves the work): slot s at s % length. */
+    private final long[] signedSlots;
+    private final Bytes[] decisionSignatures;
+
     private long nowNanos;
     private long lastDeliveryNanos;
     private long viewEnteredNanos;
@@ -113,6 +152,12 @@ public final class AgreementNode implements FabLearner.Listener {
     private long rejectedRequests;
     private long ignoredMessages;
     private long viewChangesStarted;
+    private long orderedSent;
+    private long orderedAnswered;
+    private long orderedAnswersRefused;
+    private long executedCertificates;
+    private long lateExecutedCertificates;
+    private long forgedExecutedCertificates;
 
     private record Watched(Request request, long sinceNanos) {}
 
@@ -130,8 +175,25 @@ public final class AgreementNode implements FabLearner.Listener {
      */
     public AgreementNode(ClusterSpec spec, FabConfig config, int self, Signer signer, SignatureVerifier signatures,
             io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners) {
+        this(spec, config, self, signer, signatures, clientMacs, externalLearners, null);
+    }
+
+    /**
+     * @param executionKey firewall mode only (required iff {@code spec.firewall()}): the execution
+     *                     cluster's threshold public key, which EXECUTED-CERTIFICATEs are checked
+     *                     against. {@code externalLearners} must then be empty: execution nodes
+     *                     get decisions as ORDERED through the filters, not as a learner.
+     */
+    public AgreementNode(ClusterSpec spec, FabConfig config, int self, Signer signer, SignatureVerifier signatures,
+            io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners, ThresholdVerifier executionKey) {
         if (!spec.isAgreementNode(self)) throw new IllegalArgumentException("not an agreement node: " + self);
         if (config.quorums().acceptors() != spec.agreementNodes()) throw new IllegalArgumentException("quorums do not match spec");
+        if (spec.firewall() != (executionKey != null)) {
+            throw new IllegalArgumentException("an execution key is required in firewall mode, and only there");
+        }
+        if (spec.firewall() && externalLearners.length > 0) {
+            throw new IllegalArgumentException("in firewall mode execution nodes are not learners");
+        }
         this.spec = spec;
         this.config = config;
         this.self = self;
@@ -153,6 +215,15 @@ public final class AgreementNode implements FabLearner.Listener {
         this.farCheckpoints = new Checkpoint[a][FAR_CHECKPOINTS_PER_NODE];
         Arrays.fill(viewChangePnFrom, -1);
         Arrays.fill(newViewResentAt, Long.MIN_VALUE);
+        this.executionKey = executionKey;
+        this.firstRow0Filter = spec.firewall() ? spec.filterNode(0, 0) : -1;
+        this.row0Filters = spec.filterRows();
+        this.orderedAnswersLeft = new int[row0Filters];
+        Arrays.fill(orderedAnswersLeft, ORDERED_ANSWERS_PER_HEARTBEAT);
+        int signatureCache = spec.firewall() ? config.retainedSlots() : 0;
+        this.signedSlots = new long[signatureCache];
+        this.decisionSignatures = new Bytes[signatureCache];
+        Arrays.fill(signedSlots, -1);
     }
 
     /** Rebuilds a node from what it persisted before a crash, in the order it was written. */
@@ -166,7 +237,23 @@ public final class AgreementNode implements FabLearner.Listener {
     public static AgreementNode recover(ClusterSpec spec, FabConfig config, int self, Signer signer,
             SignatureVerifier signatures, io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners,
             List<Persisted> records) {
-        AgreementNode node = new AgreementNode(spec, config, self, signer, signatures, clientMacs, externalLearners);
+        return recover(spec, config, self, signer, signatures, clientMacs, externalLearners, records, null);
+    }
+
+    /**
+     * As {@link #recover(ClusterSpec, FabConfig, int, Signer, SignatureVerifier, io.bulwark.core.crypto.RequestAuthenticator,
+     * int[], List)}, in firewall mode with the execution cluster's threshold key (required iff
+     * {@code spec.firewall()}). Nothing firewall-specific is persisted; filters re-query the
+     * ORDERED they miss. The executed slot restarts at the last slot delivered: unlike execution
+     * checkpoints, certificates are not re-sent while the cluster is idle, so after a full restart
+     * a leader waiting for one would wait forever. The next certificate corrects it; meanwhile
+     * execution can fall behind by at most twice the window.
+     */
+    public static AgreementNode recover(ClusterSpec spec, FabConfig config, int self, Signer signer,
+            SignatureVerifier signatures, io.bulwark.core.crypto.RequestAuthenticator clientMacs, int[] externalLearners,
+            List<Persisted> records, ThresholdVerifier executionKey) {
+        AgreementNode node = new AgreementNode(spec, config, self, signer, signatures, clientMacs, externalLearners,
+                executionKey);
         for (Persisted r : records) {
             node.acceptor.recover(r);
             if (r instanceof Persisted.Delivered d) {
@@ -190,6 +277,7 @@ public final class AgreementNode implements FabLearner.Listener {
         // After a restart, ask the peers what was decided meanwhile (probably something).
         node.learner.requestProbe();
         node.recovered = !records.isEmpty();
+        if (executionKey != null) node.executedStable = node.learner.nextSlot() - 1;
         if (!node.acceptor.isNormal()) node.proposer.leaveView();
         return node;
     }
@@ -215,6 +303,8 @@ public final class AgreementNode implements FabLearner.Listener {
             }
         } else if (from.id() < spec.agreementNodes()) {
             onNodeMessage((int) from.id(), m, out);
+        } else if (spec.firewall()) {
+            onFirewallMessage(from.id(), m, out);
         } else if (m instanceof DecisionQuery q) {
             learner.onDecisionQuery((int) from.id(), q, out); // an external learner catching up
         } else if (m instanceof ExecutionCheckpoint c && isExecutionNode(from.id())) {
@@ -285,6 +375,11 @@ public final class AgreementNode implements FabLearner.Listener {
             case ExecutionCheckpoint c -> ignoredMessages++;
             case StateRequest q -> ignoredMessages++;
             case StateSnapshot s -> ignoredMessages++;
+            case Ordered o -> ignoredMessages++;
+            case ReplyShare s -> ignoredMessages++;
+            case SlotReplies s -> ignoredMessages++;
+            case ReplyCertificate c -> ignoredMessages++;
+            case ExecutedCertificate c -> ignoredMessages++;
         }
     }
 
@@ -341,6 +436,12 @@ public final class AgreementNode implements FabLearner.Listener {
             if (clients.markDecided(r, slot) && !executionCluster) {
                 out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), slot, Bytes.EMPTY));
             }
+        }
+        if (executionKey != null) {
+            // Firewall mode: the decision, transferable, to the filters next to us.
+            Ordered ordered = ordered(slot, batch);
+            for (int c = 0; c < row0Filters; c++) out.sendToNode(firstRow0Filter + c, ordered);
+            orderedSent++;
         }
         proposer.onDelivered(slot, batch, decided);
         if (acceptor.isNormal()) failedViewChanges = 0;
@@ -421,8 +522,74 @@ public final class AgreementNode implements FabLearner.Listener {
     /** The highest slot the leader may propose in now: bounded by the log window and, with an execution cluster, by how far execution has got. */
     private long lastProposableSlot() {
         long last = acceptor.stableSlot() + config.logWindowSlots();
-        if (executionCluster) last = Math.min(last, executedStable + config.executionWindowSlots());
+        if (executionCluster) last = Math.min(last, executedStable + executionWindow());
         return last;
+    }
+
+    private int executionWindow() {
+        return executionKey != null ? config.firewallExecutionWindowSlots() : config.executionWindowSlots();
+    }
+
+    // ---------------------------------------------------------------- firewall
+
+    /** Firewall mode: only row-0 filters talk to agreement nodes besides clients and peers (execution nodes never do). */
+    private void onFirewallMessage(long from, Message m, Outbox out) {
+        if (!isRow0Filter(from)) {
+            ignoredMessages++; // an execution checkpoint among them: in firewall mode its digest must not leave
+            return;
+        }
+        switch (m) {
+            case DecisionQuery q -> onOrderedQuery((int) from, q, out);
+            case ExecutedCertificate c -> onExecutedCertificate(c);
+            default -> ignoredMessages++;
+        }
+    }
+
+    private boolean isRow0Filter(long id) {
+        return id >= firstRow0Filter && id < (long) firstRow0Filter + row0Filters;
+    }
+
+    /** A row-0 filter misses slots: ORDERED with this node's signature for those still retained, within its budget. */
+    private void onOrderedQuery(int filter, DecisionQuery q, Outbox out) {
+        int column = filter - firstRow0Filter;
+        long end = Math.min(q.fromSlot() + q.count(), learner.nextSlot());
+        for (long slot = Math.max(q.fromSlot(), learner.retainedFirstSlot()); slot < end; slot++) {
+            if (orderedAnswersLeft[column] == 0) {
+                orderedAnswersRefused++; // it asks again next heartbeat
+                return;
+            }
+            orderedAnswersLeft[column]--;
+            orderedAnswered++;
+            out.sendToNode(filter, ordered(slot, learner.deliveredBatch(slot)));
+        }
+    }
+
+    /** ORDERED(slot, batch) with this node's signature: only ever for a slot this node delivered. */
+    private Ordered ordered(long slot, Batch batch) {
+        int i = (int) (slot % signedSlots.length);
+        if (signedSlots[i] != slot) {
+            signedSlots[i] = slot;
+            decisionSignatures[i] = signer.sign(WireCodec.decisionSignedBytes(slot, batch.digest()));
+        }
+        return new Ordered(slot, batch, List.of(new DecisionSignature(self, decisionSignatures[i])));
+    }
+
+    /**
+     * The execution cluster's threshold signature on a slot's replies: g + 1 execution nodes, one
+     * of them correct, executed every slot up to it. Flow control only; replaces the g + 1
+     * EXECUTION-CHECKPOINTs of the non-firewall mode.
+     */
+    private void onExecutedCertificate(ExecutedCertificate c) {
+        if (c.slot() <= executedStable) {
+            lateExecutedCertificates++; // normal: every row-0 filter sends each one
+            return;
+        }
+        if (!executionKey.verify(WireCodec.slotRepliesSignedBytes(c.slot(), c.root()), c.signature())) {
+            forgedExecutedCertificates++;
+            return;
+        }
+        executedCertificates++;
+        executedStable = c.slot();
     }
 
     /** g+1 matching signed execution checkpoints: at least one correct execution node has executed up to that slot. */
@@ -540,6 +707,7 @@ public final class AgreementNode implements FabLearner.Listener {
     private void heartbeat(Outbox out) {
         heartbeats++;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        Arrays.fill(orderedAnswersLeft, ORDERED_ANSWERS_PER_HEARTBEAT);
         proposer.retransmit(nowNanos, out);
         learner.checkGap(spec.agreementNodes(), self, out);
         if (!acceptor.isNormal()) {
@@ -553,7 +721,7 @@ public final class AgreementNode implements FabLearner.Listener {
             }
             return;
         }
-        if (executionCluster && learner.nextSlot() + config.pipelineSlots() > executedStable + config.executionWindowSlots()) {
+        if (executionCluster && learner.nextSlot() + config.pipelineSlots() > executedStable + executionWindow()) {
             // Ordering is held back by the execution cluster, not by the leader: don't blame it.
             watched.replaceAll((id, w) -> new Watched(w.request(), nowNanos));
             return;
@@ -609,9 +777,42 @@ public final class AgreementNode implements FabLearner.Listener {
         return acceptor.stableSlot();
     }
 
-    /** With an execution cluster, the last slot it certified as executed; -1 before the first checkpoint. */
+    /**
+     * With an execution cluster, the last slot it proved executed (g + 1 matching checkpoints, or in
+     * firewall mode an EXECUTED-CERTIFICATE); -1 before the first.
+     */
     public long executedSlot() {
         return executedStable;
+    }
+
+    /** Firewall mode: slots delivered and sent up as ORDERED to row 0 (once per slot, to every row-0 filter). */
+    public long orderedSent() {
+        return orderedSent;
+    }
+
+    /** Firewall mode: ORDERED sent in answer to row-0 filters' DECISION-QUERY. */
+    public long orderedAnswered() {
+        return orderedAnswered;
+    }
+
+    /** Firewall mode: queried slots not answered because the filter's per-heartbeat budget was spent. */
+    public long orderedAnswersRefused() {
+        return orderedAnswersRefused;
+    }
+
+    /** Firewall mode: EXECUTED-CERTIFICATEs that advanced the executed slot. */
+    public long executedCertificates() {
+        return executedCertificates;
+    }
+
+    /** Firewall mode: EXECUTED-CERTIFICATEs at or below the executed slot (normal: one per row-0 filter). */
+    public long lateExecutedCertificates() {
+        return lateExecutedCertificates;
+    }
+
+    /** Firewall mode: EXECUTED-CERTIFICATEs whose threshold signature did not verify, dropped. */
+    public long forgedExecutedCertificates() {
+        return forgedExecutedCertificates;
     }
 
     public FabLearner learner() {

@@ -24,8 +24,9 @@ import java.util.TreeMap;
  * </pre>
  *
  * Each acceptor counts once per (slot, pn): a second, different ACCEPTED from it is ignored.
- * Learned batches are delivered strictly in slot order once their bodies are known (from the
- * leader's PROPOSE, a NewView, or a DECIDED, each checked against the learned digest).
+ * A learned batch whose body is known (from the leader's PROPOSE, a NewView, or a DECIDED, each
+ * checked against the learned digest) goes to the {@link OrderedLog}, which delivers strictly in
+ * slot order and keeps the hash chain and the retained batches.
  *
  * <p>Stands alone: agreement nodes embed it, and execution nodes run it fed directly by
  * acceptors. It only tracks slots in {@code [nextSlot, nextSlot + trackedSlots)}, so faulty
@@ -33,25 +34,18 @@ import java.util.TreeMap;
  */
 public final class FabLearner {
     /** Told about every delivered slot, in order. */
-    public interface Listener {
-        void onDeliver(long slot, Batch batch, Outbox out);
-    }
+    public interface Listener extends OrderedLog.Listener {}
 
     private static final int BODIES_PER_SLOT_MAX = 8;
 
     private final FabQuorums quorums;
     private final int trackedSlots;
-    private final int retainedSlots;
-    private final Listener listener;
+    /** Learned slots with their bodies, delivered in order; its retained batches answer DECISION-QUERY. */
+    private final OrderedLog log;
 
-    private long nextSlot;
-    private Digest logHash = Digest.ZERO;
     private long highestSlotSeen = -1;
+    /** Slots being learned: not yet handed to {@link #log}. */
     private final TreeMap<Long, SlotLearning> slots = new TreeMap<>();
-    /** Delivered batches kept to answer DECISION_QUERY: slot s lives at {@code retained[s % retainedSlots]}. */
-    private final Batch[] retained;
-    /** Lowest slot still in {@link #retained}; slots {@code [retainedFirstSlot, nextSlot)} are there. */
-    private long retainedFirstSlot;
 
     // Progress tracking for catch-up: what nextSlot was at the last gap check, and for how many checks.
     private long nextSlotAtLastCheck = -1;
@@ -73,9 +67,7 @@ public final class FabLearner {
         if (trackedSlots < 1 || trackedSlots > WireLimits.REPORT_SLOTS_MAX) throw new IllegalArgumentException("trackedSlots");
         this.quorums = quorums;
         this.trackedSlots = trackedSlots;
-        this.retainedSlots = retainedSlots;
-        this.listener = listener;
-        this.retained = new Batch[retainedSlots];
+        this.log = new OrderedLog(trackedSlots, retainedSlots, listener);
     }
 
     private static final class SlotLearning {
@@ -129,7 +121,7 @@ public final class FabLearner {
             int n = s.decidedReports.add(from, d);
             if (n >= quorums.proof()) learn(m.slot(), s, d, 2, out);
         }
-        deliverReady(out);
+        promote(m.slot(), s, out);
     }
 
     /**
@@ -137,17 +129,17 @@ public final class FabLearner {
      * NewView). Bodies are only believed once a learned digest matches them.
      */
     public void onBody(long slot, Batch batch, Outbox out) {
-        if (slot < nextSlot || slot >= nextSlot + trackedSlots) return;
+        if (!log.inWindow(slot) || log.holds(slot)) return;
         SlotLearning s = slots.computeIfAbsent(slot, x -> new SlotLearning());
         addBody(s, batch.digest(), batch);
-        deliverReady(out);
+        promote(slot, s, out);
     }
 
     /** Serves peers that fell behind from the retained delivered log. */
     public void onDecisionQuery(int from, DecisionQuery q, Outbox out) {
-        long end = Math.min(q.fromSlot() + q.count(), nextSlot);
-        for (long slot = Math.max(q.fromSlot(), retainedFirstSlot); slot < end; slot++) {
-            out.sendToNode(from, new Decided(slot, retainedBatch(slot)));
+        long end = Math.min(q.fromSlot() + q.count(), log.nextSlot());
+        for (long slot = Math.max(q.fromSlot(), log.retainedFirstSlot()); slot < end; slot++) {
+            out.sendToNode(from, new Decided(slot, log.deliveredBatch(slot)));
         }
     }
 
@@ -171,6 +163,7 @@ public final class FabLearner {
      * @param acceptors agreement node ids to ask
      */
     public void checkGap(int acceptors, int self, Outbox out) {
+        long nextSlot = log.nextSlot();
         boolean still = nextSlot == nextSlotAtLastCheck;
         nextSlotAtLastCheck = nextSlot;
         idleChecks = still ? idleChecks + 1 : 0;
@@ -206,10 +199,11 @@ public final class FabLearner {
             ignoredMessages++;
             return null;
         }
-        if (slot < nextSlot || slot >= nextSlot + trackedSlots) {
-            if (slot >= nextSlot) ignoredMessages++;
+        if (!log.inWindow(slot)) {
+            if (slot >= log.nextSlot()) ignoredMessages++;
             return null;
         }
+        if (log.holds(slot)) return null; // learned already, waiting for an earlier slot
         return slots.computeIfAbsent(slot, x -> new SlotLearning());
     }
 
@@ -233,34 +227,22 @@ public final class FabLearner {
         s.acceptedByPn.clear();
         s.commitsByPn.clear();
         s.bodies.keySet().removeIf(k -> !k.equals(d));
-        deliverReady(out);
+        promote(slot, s, out);
     }
 
-    private void deliverReady(Outbox out) {
-        while (true) {
-            SlotLearning s = slots.get(nextSlot);
-            if (s == null || s.learned == null) return;
-            Batch b = s.bodies.get(s.learned);
-            if (b == null) return;
-            slots.remove(nextSlot);
-            long slot = nextSlot;
-            record(slot, b);
-            listener.onDeliver(slot, b, out);
-        }
-    }
-
-    /** Appends a delivered batch: log hash, retention, next slot. Also used when recovering. */
-    private void record(long slot, Batch b) {
-        logHash = Digest.chain(logHash, b.digest());
-        retained[(int) (slot % retainedSlots)] = b;
-        nextSlot = slot + 1;
-        retainedFirstSlot = Math.max(retainedFirstSlot, nextSlot - retainedSlots);
+    /** A learned slot whose body is known leaves the tallies for the ordered log, which delivers what is ready. */
+    private void promote(long slot, SlotLearning s, Outbox out) {
+        if (s.learned == null) return;
+        Batch b = s.bodies.get(s.learned);
+        if (b == null) return;
+        slots.remove(slot);
+        log.offer(slot, b, out);
     }
 
     /** Rebuilds delivered state from the persisted log without telling the listener again. */
     public void recoverDelivered(long slot, Batch b) {
-        if (slot != nextSlot) throw new IllegalStateException("persisted deliveries out of order: " + slot + " != " + nextSlot);
-        record(slot, b);
+        slots.remove(slot);
+        log.recoverDelivered(slot, b);
     }
 
     /**
@@ -269,48 +251,46 @@ public final class FabLearner {
      * separately do this; the log hash continues from the certified one.
      */
     public void jumpTo(long stableSlot, Digest stableLogHash, Outbox out) {
-        jumpTo(stableSlot, stableLogHash);
-        deliverReady(out); // slots above it that were already learned need no further input
+        if (stableSlot < log.nextSlot()) return;
+        slots.headMap(stableSlot, true).clear();
+        log.jumpTo(stableSlot, stableLogHash, out); // slots above it that were already learned need no further input
     }
 
     public void jumpTo(long stableSlot, Digest stableLogHash) {
-        if (stableSlot < nextSlot) return;
+        if (stableSlot < log.nextSlot()) return;
         slots.headMap(stableSlot, true).clear();
-        java.util.Arrays.fill(retained, null);
-        nextSlot = stableSlot + 1;
-        retainedFirstSlot = nextSlot;
-        logHash = stableLogHash;
-    }
-
-    private Batch retainedBatch(long slot) {
-        assert slot >= retainedFirstSlot && slot < nextSlot : "slot " + slot + " not retained";
-        return retained[(int) (slot % retainedSlots)];
+        log.jumpTo(stableSlot, stableLogHash);
     }
 
     /** The delivered batch of {@code slot} if still retained, else null. */
     public Batch deliveredBatch(long slot) {
-        return slot >= retainedFirstSlot && slot < nextSlot ? retainedBatch(slot) : null;
+        return log.deliveredBatch(slot);
+    }
+
+    /** Lowest delivered slot still retained (equal to {@link #nextSlot()} when none is). */
+    public long retainedFirstSlot() {
+        return log.retainedFirstSlot();
     }
 
     /** Whether a later slot is known to be decided while this learner still misses an earlier one. */
     public boolean isCatchingUp() {
-        return highestSlotSeen >= nextSlot;
+        return highestSlotSeen >= log.nextSlot();
     }
 
     public boolean isLearned(long slot) {
-        if (slot < nextSlot) return true;
+        if (slot < log.nextSlot() || log.holds(slot)) return true;
         SlotLearning s = slots.get(slot);
         return s != null && s.learned != null;
     }
 
     /** The next slot to deliver: everything below it is delivered. */
     public long nextSlot() {
-        return nextSlot;
+        return log.nextSlot();
     }
 
     /** Hash chain over delivered batch digests up to {@code nextSlot() - 1}. */
     public Digest logHash() {
-        return logHash;
+        return log.logHash();
     }
 
     public long learnedFast() {

@@ -29,6 +29,7 @@ final class ManualCluster {
 
     final ClusterSpec spec;
     final FabConfig config;
+    final io.bulwark.core.crypto.ThresholdVerifier executionKey;
     final Map<Principal, Signer> signers = new HashMap<>();
     final PublicKeyDirectory keys;
     final AgreementNode[] nodes;
@@ -38,14 +39,25 @@ final class ManualCluster {
     final List<Outbox.Delivery>[] delivered;
     long now = 1_000_000_000_000L; // an arbitrary epoch, in nanoseconds
 
-    @SuppressWarnings("unchecked")
     ManualCluster(int f, int t, int clients, int... scripted) {
-        this.spec = ClusterSpec.agreementOnly(f, t);
-        this.config = FabConfig.defaults(f, t);
+        this(ClusterSpec.agreementOnly(f, t), FabConfig.defaults(f, t), null, clients, scripted);
+    }
+
+    /**
+     * A cluster of {@code spec}'s agreement nodes; with a firewall ({@code executionKey} given),
+     * what they send to filters and execution nodes waits in {@link #inFlight} for the test
+     * (only messages to agreement nodes are ever delivered).
+     */
+    @SuppressWarnings("unchecked")
+    ManualCluster(ClusterSpec spec, FabConfig config, io.bulwark.core.crypto.ThresholdVerifier executionKey, int clients,
+            int... scripted) {
+        this.spec = spec;
+        this.config = config;
+        this.executionKey = executionKey;
         Random random = new Random(42);
         Map<Principal, Bytes> publicKeys = new HashMap<>();
         List<Principal> principals = new ArrayList<>();
-        for (int i = 0; i < spec.agreementNodes(); i++) principals.add(Principal.node(i));
+        for (int i = 0; i < spec.totalNodes(); i++) principals.add(Principal.node(i));
         for (int c = 0; c < clients; c++) principals.add(Principal.client(c));
         for (Principal p : principals) {
             Bytes sk = Ed25519Keys.generateSecretKey(random);
@@ -62,7 +74,8 @@ final class ManualCluster {
             disks[i] = new ArrayList<>();
             delivered[i] = new ArrayList<>();
             if (!scriptedIds.contains(i)) {
-                nodes[i] = new AgreementNode(spec, config, i, signers.get(Principal.node(i)), keys, new int[0]);
+                nodes[i] = new AgreementNode(spec, config, i, signers.get(Principal.node(i)), keys,
+                        io.bulwark.core.crypto.RequestAuthenticator.NONE, new int[0], executionKey);
                 Outbox out = new Outbox();
                 nodes[i].start(now, out);
                 collect(i, out);
@@ -99,7 +112,7 @@ final class ManualCluster {
 
     /** Hands {@code m} to node {@code to} as if {@code from} sent it. */
     void inject(Principal from, int to, Message m) {
-        if (nodes[to] == null) return;
+        if (to >= nodes.length || nodes[to] == null) return;
         Outbox out = new Outbox();
         nodes[to].onMessage(now, from, m, out);
         collect(to, out);
@@ -121,7 +134,7 @@ final class ManualCluster {
             List<InFlight> batch = new ArrayList<>();
             while (it.hasNext()) {
                 InFlight m = it.next();
-                if (which.test(m)) {
+                if (m.to().id() < nodes.length && which.test(m)) {
                     batch.add(m);
                     it.remove();
                 }

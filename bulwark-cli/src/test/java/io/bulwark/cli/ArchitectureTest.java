@@ -25,7 +25,7 @@ import java.util.Set;
  * randomness; hosts (runtime, simulator, CLI) do the I/O. Modules are layered: core at the bottom,
  * the cores above it, hosts and tools on top.
  *
- * <p>Rules about packages that do not exist yet (execution, firewall, runtime, client, kv, bench)
+ * <p>Rules about packages that may not exist yet (bench and the like)
  * allow an empty selection; {@link #importFindsTheCoreClasses} guards against an import that finds
  * nothing and so makes every rule pass vacuously.
  */
@@ -41,6 +41,9 @@ class ArchitectureTest {
     /** Key generation lives here: it may use SecureRandom and take a java.util.Random parameter. */
     private static final String CRYPTO = "io.bulwark.core.crypto..";
 
+    /** The threshold key dealer (run once, offline, by {@code bulwark init}) takes a Random too. */
+    private static final String THRESHOLD_DEALER = "io.bulwark.firewall.threshold.ThresholdKeyDealer";
+
     private static final String PURE =
             "protocol cores are deterministic state machines without I/O; the hosts (runtime,"
                     + " simulator) own threads, time, network, disk and randomness";
@@ -53,6 +56,13 @@ class ArchitectureTest {
         assertThat(coreClasses)
                 .as("classes imported from io.bulwark.core (an empty import would make every rule pass)")
                 .isGreaterThan(10);
+    }
+
+    @ArchTest
+    static void importFindsTheFirewallClasses(JavaClasses classes) {
+        assertThat(classes.contain("io.bulwark.firewall.FilterNode"))
+                .as("io.bulwark.firewall on the classpath (bulwark-firewall is a dependency of bulwark-cli)")
+                .isTrue();
     }
 
     // ---------------------------------------------------------------- (a) pure protocol cores
@@ -88,9 +98,10 @@ class ArchitectureTest {
     static final ArchRule coresUseNoRandomness =
             noClasses().that().resideInAnyPackage(CORES)
                     .and().resideOutsideOfPackage(CRYPTO)
+                    .and().doNotHaveFullyQualifiedName(THRESHOLD_DEALER)
                     .should().dependOnClassesThat(randomness())
                     .orShould().accessTargetWhere(randomnessMethods())
-                    .because(PURE + "; only key generation in " + CRYPTO
+                    .because(PURE + "; only key generation in " + CRYPTO + " and " + THRESHOLD_DEALER
                             + " may use SecureRandom or take a Random");
 
     @ArchTest
@@ -125,6 +136,15 @@ class ArchitectureTest {
                                     .and(resideOutsideOfPackages("io.bulwark.core..", "io.bulwark.agreement..",
                                             "io.bulwark.execution..")))
                     .because("execution nodes are FaB learners: they reuse the agreement learner and nothing above")
+                    .allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule firewallDependsOnlyOnCore =
+            noClasses().that().resideInAPackage("io.bulwark.firewall..")
+                    .should().dependOnClassesThat(
+                            resideInAPackage("io.bulwark..")
+                                    .and(resideOutsideOfPackages("io.bulwark.core..", "io.bulwark.firewall..")))
+                    .because("filters see messages and keys, never the agreement or execution cores")
                     .allowEmptyShould(true);
 
     @ArchTest

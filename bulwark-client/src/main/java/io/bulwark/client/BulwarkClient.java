@@ -5,12 +5,14 @@ import io.bulwark.client.core.ClientConfig;
 import io.bulwark.client.core.ClientCore;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.crypto.ClientSeal;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.RequestAuthenticator;
 import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.crypto.ThresholdVerifier;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Reply;
-import io.bulwark.core.message.WireLimits;
+import io.bulwark.core.message.ReplyCertificate;
 import io.bulwark.core.step.Outbox;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A client of a Bulwark cluster: submits operations, and returns a result only once it holds a
  * reply certificate (g+1 matching replies from distinct execution nodes; f+1 from agreement
- * nodes when the cluster has no execution cluster). Calls are made one at a time, in
+ * nodes when the cluster has no execution cluster; behind a privacy firewall, one
+ * REPLY-CERTIFICATE from a row-0 filter carrying the execution cluster's threshold signature,
+ * see {@link ClientCore}). Calls are made one at a time, in
  * submission order (the protocol allows one outstanding request per client); further calls
  * wait in a bounded queue.
  *
@@ -56,6 +60,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each client id must be used by one client at a time. Timestamps start from wall-clock
  * microseconds at construction, so a restarted client with the same id moves forward.
+ *
+ * <p>Behind a privacy firewall ({@code spec.firewall()}) the builder also needs the client's
+ * {@link Builder#seal seal} with the execution cluster and the cluster's
+ * {@link Builder#executionKey threshold key}; operations are then sealed before they leave, and
+ * the transport must reach the filters of row 0 as well as the agreement nodes
+ * ({@link #peers()}).
  */
 public final class BulwarkClient implements AutoCloseable {
     /**
@@ -81,6 +91,7 @@ public final class BulwarkClient implements AutoCloseable {
     private final ClusterSpec spec;
     private final ClientConfig config;
     private final ClientTransport transport;
+    private final int maxOperationBytes;
     private final ScheduledThreadPoolExecutor executor;
     private volatile Thread clientThread;
 
@@ -99,12 +110,14 @@ public final class BulwarkClient implements AutoCloseable {
     private final AtomicLong failedSends = new AtomicLong();
 
     private BulwarkClient(ClusterSpec spec, long clientId, Signer signer, RequestAuthenticator authenticator,
-            ClientTransport transport, ClientConfig config, long initialTimestamp) {
+            ClientTransport transport, ClientConfig config, long initialTimestamp, ClientSeal seal,
+            ThresholdVerifier executionKey) {
         this.spec = spec;
         this.clientId = clientId;
         this.config = config;
         this.transport = transport;
-        this.core = new ClientCore(spec, clientId, signer, authenticator, config, initialTimestamp);
+        this.core = new ClientCore(spec, clientId, signer, authenticator, config, initialTimestamp, seal, executionKey);
+        this.maxOperationBytes = core.maxOperationBytes();
         this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "bulwark-client-" + clientId);
             t.setDaemon(true);
@@ -128,7 +141,7 @@ public final class BulwarkClient implements AutoCloseable {
      * @throws BulwarkTimeoutException   no reply certificate within the call timeout (outcome unknown)
      * @throws BulwarkClosedException    the client is or was closed meanwhile
      * @throws BulwarkQueueFullException too many calls are pending
-     * @throws IllegalArgumentException  the operation is larger than {@link WireLimits#OPERATION_BYTES_MAX}
+     * @throws IllegalArgumentException  the operation is larger than {@link #maxOperationBytes()}
      * @throws IllegalStateException     called on the client's own thread (from a completion callback)
      */
     public Bytes invoke(Bytes operation) {
@@ -169,9 +182,9 @@ public final class BulwarkClient implements AutoCloseable {
     /** As {@link #invokeAsync}, with the slot, timestamp and latency of the call. */
     public CompletableFuture<Result> invokeWithSlotAsync(Bytes operation) {
         Objects.requireNonNull(operation, "operation");
-        if (operation.length() > WireLimits.OPERATION_BYTES_MAX) {
+        if (operation.length() > maxOperationBytes) {
             throw new IllegalArgumentException("operation of " + operation.length() + " bytes exceeds the limit of "
-                    + WireLimits.OPERATION_BYTES_MAX + " bytes");
+                    + maxOperationBytes + " bytes");
         }
         CompletableFuture<Result> f = new CompletableFuture<>();
         if (closed.get()) {
@@ -246,6 +259,29 @@ public final class BulwarkClient implements AutoCloseable {
         return config;
     }
 
+    /** Whether the cluster has a privacy firewall (operations sealed, replies threshold-certified). */
+    public boolean firewall() {
+        return spec.firewall();
+    }
+
+    /**
+     * Every node this client sends to: the agreement nodes and the execution nodes, or behind a
+     * firewall the agreement nodes and the filters of row 0. The transport must reach them all.
+     */
+    public int[] peers() {
+        return ClientCore.peersOf(spec);
+    }
+
+    /** The nodes whose messages can complete a call (execution nodes, agreement nodes, or row-0 filters). */
+    public int[] repliers() {
+        return ClientCore.repliersOf(spec);
+    }
+
+    /** The largest operation accepted: 1 MiB, less the seal's 16-byte tag behind a firewall. */
+    public int maxOperationBytes() {
+        return maxOperationBytes;
+    }
+
     /** Calls queued or outstanding. */
     public int pendingCalls() {
         return admitted.get();
@@ -278,7 +314,12 @@ public final class BulwarkClient implements AutoCloseable {
 
     private void onInbound(Principal from, Message message) {
         // Cheap filtering on the transport's thread: only replies to this client can matter.
-        if (from == null || !(message instanceof Reply r) || r.clientId() != clientId || closed.get()) {
+        boolean forUs = switch (message) {
+            case Reply r -> r.clientId() == clientId;
+            case ReplyCertificate rc -> rc.reply().clientId() == clientId;
+            case null, default -> false;
+        };
+        if (from == null || !forUs || closed.get()) {
             droppedInbound.incrementAndGet();
             return;
         }
@@ -375,7 +416,10 @@ public final class BulwarkClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- builder
 
-    /** Builds a {@link BulwarkClient}. Required: clusterSpec, signer, transport (clientId defaults to the signer's). */
+    /**
+     * Builds a {@link BulwarkClient}. Required: clusterSpec, signer, transport (clientId defaults
+     * to the signer's); behind a privacy firewall also seal and executionKey (and only there).
+     */
     public static final class Builder {
         private ClusterSpec spec;
         private Long clientId;
@@ -389,6 +433,8 @@ public final class BulwarkClient implements AutoCloseable {
         private Long retransmitMaxNanos;
         private Integer maxQueuedCalls;
         private Long initialTimestamp;
+        private ClientSeal seal;
+        private ThresholdVerifier executionKey;
 
         private Builder() {}
 
@@ -456,10 +502,35 @@ public final class BulwarkClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Firewall mode: the seal between this client and the execution cluster (from the
+         * client's X25519 secret key and the cluster's public key, {@link ClientSeal#between}).
+         * Operations are sealed with it before they leave; certified replies are opened with it.
+         */
+        public Builder seal(ClientSeal seal) {
+            this.seal = Objects.requireNonNull(seal, "seal");
+            return this;
+        }
+
+        /**
+         * Firewall mode: the execution cluster's threshold public key; a reply certificate counts
+         * only if its signature verifies under it.
+         */
+        public Builder executionKey(ThresholdVerifier executionKey) {
+            this.executionKey = Objects.requireNonNull(executionKey, "executionKey");
+            return this;
+        }
+
         public BulwarkClient build() {
             Objects.requireNonNull(spec, "clusterSpec is required");
             Objects.requireNonNull(signer, "signer is required");
             Objects.requireNonNull(transport, "transport is required");
+            if (spec.firewall()) {
+                Objects.requireNonNull(seal, "seal is required: the cluster has a privacy firewall");
+                Objects.requireNonNull(executionKey, "executionKey is required: the cluster has a privacy firewall");
+            } else if (seal != null || executionKey != null) {
+                throw new IllegalStateException("seal and executionKey are for clusters with a privacy firewall; this one has none (h = -1)");
+            }
             long id = clientId != null ? clientId : signer.principal().id();
             long after = retransmitAfterNanos != null ? retransmitAfterNanos : config.retransmitAfterNanos();
             double factor = backoffFactor != null ? backoffFactor : config.backoffFactor();
@@ -468,7 +539,10 @@ public final class BulwarkClient implements AutoCloseable {
                     callTimeoutNanos != null ? callTimeoutNanos : config.callTimeoutNanos(),
                     maxQueuedCalls != null ? maxQueuedCalls : config.maxQueuedCalls());
             long ts = initialTimestamp != null ? initialTimestamp : System.currentTimeMillis() * 1000L;
-            return new BulwarkClient(spec, id, signer, authenticator, transport, c, ts);
+            if (seal != null && seal.clientId() != id) {
+                throw new IllegalStateException("the seal is client-" + seal.clientId() + "'s, not client-" + id + "'s");
+            }
+            return new BulwarkClient(spec, id, signer, authenticator, transport, c, ts, seal, executionKey);
         }
 
         private static long positiveNanos(Duration d, String what) {

@@ -12,7 +12,8 @@ import io.bulwark.core.message.WireLimits;
  *                                   beyond the last certified execution checkpoint, so K must be well
  *                                   below that window (at most half of it), or ordering stalls
  * @param trackedSlots               slots above the next one to execute that the embedded learner
- *                                   tracks votes for (faulty acceptors cannot make it hold more)
+ *                                   tracks votes for (faulty acceptors cannot make it hold more); in
+ *                                   firewall mode, the ORDERED slots buffered above the next one
  * @param heartbeatNanos             period of gap checks, state-transfer checks and checkpoint re-sends
  * @param stateTransferPatience      heartbeats without delivery progress, while a certified checkpoint
  *                                   at or above the next slot is known, before asking a peer for state
@@ -21,6 +22,11 @@ import io.bulwark.core.message.WireLimits;
  * @param checkpointResendHeartbeats every how many heartbeats the latest own checkpoint is re-sent,
  *                                   so that a node that missed it (cut off, restarted) can still
  *                                   learn that a certified checkpoint exists
+ * @param shareRetentionSlots        firewall mode: REPLY-SHAREs of this many latest slots are kept to
+ *                                   re-send when a filter forwards a client's retransmission (a
+ *                                   nudge); a nudge for an older slot goes unanswered
+ * @param shareRetentionBytes        firewall mode: and at most about this many bytes of them (sealed
+ *                                   results plus shares); the latest share is always kept
  */
 public record ExecutionConfig(
         int checkpointInterval,
@@ -28,7 +34,12 @@ public record ExecutionConfig(
         long heartbeatNanos,
         int stateTransferPatience,
         int checkpointsPerPeer,
-        int checkpointResendHeartbeats) {
+        int checkpointResendHeartbeats,
+        int shareRetentionSlots,
+        long shareRetentionBytes) {
+
+    public static final int SHARE_RETENTION_SLOTS = 1024;
+    public static final long SHARE_RETENTION_BYTES = 128L << 20;
 
     public ExecutionConfig {
         if (checkpointInterval < 1) throw new IllegalArgumentException("checkpointInterval < 1");
@@ -37,6 +48,15 @@ public record ExecutionConfig(
         if (stateTransferPatience < 1) throw new IllegalArgumentException("stateTransferPatience < 1");
         if (checkpointsPerPeer < 1 || checkpointsPerPeer > 64) throw new IllegalArgumentException("checkpointsPerPeer not in [1, 64]");
         if (checkpointResendHeartbeats < 1) throw new IllegalArgumentException("checkpointResendHeartbeats < 1");
+        if (shareRetentionSlots < 1) throw new IllegalArgumentException("shareRetentionSlots < 1");
+        if (shareRetentionBytes < 0) throw new IllegalArgumentException("shareRetentionBytes < 0");
+    }
+
+    /** With the default share retention ({@value #SHARE_RETENTION_SLOTS} slots, 128 MiB). */
+    public ExecutionConfig(int checkpointInterval, int trackedSlots, long heartbeatNanos, int stateTransferPatience,
+            int checkpointsPerPeer, int checkpointResendHeartbeats) {
+        this(checkpointInterval, trackedSlots, heartbeatNanos, stateTransferPatience, checkpointsPerPeer,
+                checkpointResendHeartbeats, SHARE_RETENTION_SLOTS, SHARE_RETENTION_BYTES);
     }
 
     /** Defaults for a LAN or loopback, in step with the agreement defaults (K = 64, 20 ms heartbeats). */
@@ -46,12 +66,17 @@ public record ExecutionConfig(
 
     public ExecutionConfig withCheckpointInterval(int k) {
         return new ExecutionConfig(k, trackedSlots, heartbeatNanos, stateTransferPatience, checkpointsPerPeer,
-                checkpointResendHeartbeats);
+                checkpointResendHeartbeats, shareRetentionSlots, shareRetentionBytes);
     }
 
     public ExecutionConfig withStateTransfer(int patience, int resendHeartbeats) {
         return new ExecutionConfig(checkpointInterval, trackedSlots, heartbeatNanos, patience, checkpointsPerPeer,
-                resendHeartbeats);
+                resendHeartbeats, shareRetentionSlots, shareRetentionBytes);
+    }
+
+    public ExecutionConfig withShareRetention(int slots, long bytes) {
+        return new ExecutionConfig(checkpointInterval, trackedSlots, heartbeatNanos, stateTransferPatience,
+                checkpointsPerPeer, checkpointResendHeartbeats, slots, bytes);
     }
 
     public static long ms(long millis) {

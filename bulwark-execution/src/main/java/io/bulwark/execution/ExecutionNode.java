@@ -7,19 +7,17 @@ import io.bulwark.core.cluster.FabQuorums;
 import io.bulwark.core.codec.MalformedMessageException;
 import io.bulwark.core.codec.WireCodec;
 import io.bulwark.core.crypto.Digest;
+import io.bulwark.core.crypto.ClientSeal;
 import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.ReplyMerkleTree;
 import io.bulwark.core.crypto.SignatureVerifier;
 import io.bulwark.core.crypto.Signer;
-import io.bulwark.core.message.Accepted;
 import io.bulwark.core.message.Batch;
-import io.bulwark.core.message.Commit;
-import io.bulwark.core.message.Decided;
 import io.bulwark.core.message.ExecutionCheckpoint;
 import io.bulwark.core.message.Message;
-import io.bulwark.core.message.NewView;
-import io.bulwark.core.message.Proposal;
-import io.bulwark.core.message.Propose;
 import io.bulwark.core.message.Reply;
+import io.bulwark.core.message.ReplyLeaf;
+import io.bulwark.core.message.ReplyShare;
 import io.bulwark.core.message.Request;
 import io.bulwark.core.message.StateRequest;
 import io.bulwark.core.message.StateSnapshot;
@@ -31,6 +29,7 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -59,10 +58,35 @@ import java.util.TreeMap;
  *
  * A client accepts a result once g + 1 of the 2g + 1 execution nodes sent matching replies (one
  * of them is correct); execution is deterministic, so every correct node sends the same reply.
+ *
+ * <p>In firewall mode (h ≥ 0, docs/firewall.md) the node talks to its execution peers and the
+ * filters of row h only — never to clients or agreement nodes:
+ *
+ * <pre>
+ *   ORDERED(s, batch, proof) from a row-h filter, proof = f + 1 valid signatures of distinct agreement
+ *   nodes on (s, digest)                 → decided ({@link FilterDecisions}); executed in slot order as above
+ *   executing a fresh request            → open its body with the client's seal (REQUEST, timestamp); run it;
+ *                                          seal the result (REPLY, timestamp) → ReplyLeaf(client, timestamp, sealed)
+ *   slot s executed (even with no leaf)  → share = threshold share on slotRepliesSignedBytes(s, MerkleRoot(s, leaves));
+ *                                          REPLY-SHARE(s, leaves in batch order, share) to every row-h filter
+ *   client REQUEST forwarded by a row-h filter (a nudge), (client, timestamp) cached
+ *                                        → that slot's REPLY-SHARE again (at most once per slot per heartbeat)
+ *   heartbeat with nothing executed      → the latest REPLY-SHARE again; DECISION-QUERY to row h on a gap or no progress
+ *   checkpoints and state transfer       → as above, among execution nodes only
+ * </pre>
+ *
+ * A request whose body does not open (an unknown client, a body not sealed by it for that
+ * timestamp) executes as {@link #UNREADABLE_REQUEST_RESULT}, sealed when the client is known:
+ * its (client, timestamp) is used up like any other. Repeated and stale requests produce no leaf
+ * (the first one's reply is certified with its own slot). The sealed results of one slot are
+ * kept under {@link #SLOT_REPLY_BYTES_MAX} so that its REPLY-SHARE fits in a frame: a result
+ * that would pass it is replaced by the unreadable-request result (the operation did run).
  * Memory is bounded against faulty peers: uncertified checkpoints are kept per execution node
  * (its {@code checkpointsPerPeer} highest slots above the last certified one), snapshots are
  * only considered while a state request is outstanding and served at most once per heartbeat
- * per peer, and the learner tracks {@code trackedSlots} slots.
+ * per peer, and the learner (in firewall mode the ORDERED buffer) tracks {@code trackedSlots}
+ * slots; REPLY-SHAREs are kept for {@code shareRetentionSlots} slots and
+ * {@code shareRetentionBytes}.
  * Time enters only as the batch time chosen by the leader; {@code nowNanos} parameters are
  * accepted for symmetry with the other cores and not used. Each delivered slot is also put in
  * {@link Outbox#deliveries()} for observers (the simulator's checkers): the host must not
@@ -71,6 +95,35 @@ import java.util.TreeMap;
 public final class ExecutionNode implements FabLearner.Listener {
     /** Periodic catch-up, state-transfer and checkpoint re-send checks. */
     public enum HeartbeatTimer { INSTANCE }
+
+    /**
+     * Firewall mode: the result of a request whose body cannot be opened (no seal for its client,
+     * or a body not sealed by that client for that timestamp) — the empty result, as for an
+     * application that broke its contract. Sealed to the client like any result; for a client the
+     * cluster has no key for, the leaf carries these bytes unsealed (there is nothing to protect).
+     */
+    public static final Bytes UNREADABLE_REQUEST_RESULT = Bytes.EMPTY;
+
+    /**
+     * Firewall mode: sealed result bytes per slot, so that its REPLY-SHARE fits in one frame. The
+     * 512 KiB left over cover at most 8 192 leaves' framing (20 bytes each), the empty sealed
+     * results (16 bytes each) that replace results once this is spent, and a share of at most 4 KiB.
+     */
+    public static final long SLOT_REPLY_BYTES_MAX = WireLimits.FRAME_BYTES_MAX - (512 << 10);
+
+    /** A REPLY-SHARE kept for re-sending, with when it was last re-sent on a nudge. */
+    private static final class RetainedShare {
+        final ReplyShare share;
+        final long bytes;
+        long resentAtHeartbeat = -1;
+
+        RetainedShare(ReplyShare share) {
+            this.share = share;
+            long b = share.share().length();
+            for (ReplyLeaf l : share.replies()) b += 24 + l.sealedResult().length();
+            this.bytes = b;
+        }
+    }
 
     /** An own checkpoint state that may still become certified. */
     private record OwnState(Digest digest, Bytes state) {}
@@ -85,6 +138,8 @@ public final class ExecutionNode implements FabLearner.Listener {
     private final SignatureVerifier signatures;
     private final StateMachine stateMachine;
     private final FabLearner learner;
+    /** The learner, or in firewall mode the ORDERED from row h: decided slots, in order, to {@link #onDeliver}. */
+    private final DecisionSource decisions;
     private final int firstExecutionNode;
     private final int executionNodes;
     /** Execution node ids other than this one, in id order. */
@@ -110,6 +165,16 @@ public final class ExecutionNode implements FabLearner.Listener {
     /** Heartbeat at which each execution node was last sent a snapshot: at most one per heartbeat each. */
     private final long[] servedAtHeartbeat;
 
+    // Firewall mode (all unused otherwise).
+    private final ExecutionFirewall firewall;
+    private final int firstRowHFilter;
+    private final int rowHFilters;
+    /** This node's recent REPLY-SHAREs by slot, to answer nudges. */
+    private final TreeMap<Long, RetainedShare> shares = new TreeMap<>();
+    private long retainedShareBytes;
+    private ReplyShare latestShare;
+    private boolean executedSinceHeartbeat;
+
     // Counters, read by hosts for metrics and by tests.
     private long executedRequests;
     private long resentReplies;
@@ -126,6 +191,11 @@ public final class ExecutionNode implements FabLearner.Listener {
     private long malformedMessages;
     private long ignoredMessages;
     private long unreadableRecords;
+    private long unreadableRequests;
+    private long oversizedResults;
+    private long sharesSent;
+    private long sharesResent;
+    private long unanswerableNudges;
 
     /**
      * @param quorums      the agreement cluster's FaB quorum sizes (the simulator may pass a mutated copy)
@@ -135,7 +205,23 @@ public final class ExecutionNode implements FabLearner.Listener {
      */
     public ExecutionNode(ClusterSpec spec, FabQuorums quorums, ExecutionConfig config, int self, Signer signer,
             SignatureVerifier signatures, StateMachine stateMachine) {
+        this(spec, quorums, config, self, signer, signatures, stateMachine, null);
+    }
+
+    /**
+     * @param firewall required iff {@code spec.firewall()}: this node's threshold key share (its
+     *                 index must be {@code self − a + 1}) and the client seals
+     */
+    public ExecutionNode(ClusterSpec spec, FabQuorums quorums, ExecutionConfig config, int self, Signer signer,
+            SignatureVerifier signatures, StateMachine stateMachine, ExecutionFirewall firewall) {
         if (spec.executionNodes() == 0) throw new IllegalArgumentException("the cluster has no execution nodes");
+        if (spec.firewall() != (firewall != null)) {
+            throw new IllegalArgumentException("firewall keys are required in firewall mode, and only there");
+        }
+        if (firewall != null && firewall.shareSigner().index() != self - spec.agreementNodes() + 1) {
+            throw new IllegalArgumentException("node " + self + " must hold share " + (self - spec.agreementNodes() + 1)
+                    + ", not " + firewall.shareSigner().index());
+        }
         if (quorums.acceptors() != spec.agreementNodes()) throw new IllegalArgumentException("quorums do not match spec");
         this.firstExecutionNode = spec.agreementNodes();
         this.executionNodes = spec.executionNodes();
@@ -149,8 +235,15 @@ public final class ExecutionNode implements FabLearner.Listener {
         this.signer = signer;
         this.signatures = signatures;
         this.stateMachine = stateMachine;
-        // Execution nodes never answer DECISION-QUERY, so the learner retains a single slot.
+        // Execution nodes never answer DECISION-QUERY, so the learner retains a single slot. In
+        // firewall mode it exists (for observers) but is never fed.
         this.learner = new FabLearner(quorums, config.trackedSlots(), 1, this);
+        this.firewall = firewall;
+        this.decisions = firewall == null
+                ? new LearnerDecisions(learner, spec.agreementNodes(), self)
+                : new FilterDecisions(spec, quorums.proof(), signatures, config.trackedSlots(), this);
+        this.firstRowHFilter = firewall == null ? -1 : spec.filterNode(spec.h(), 0);
+        this.rowHFilters = spec.filterRows();
         this.peers = new int[executionNodes - 1];
         for (int i = 0, j = 0; i < executionNodes; i++) {
             if (firstExecutionNode + i != self) peers[j++] = firstExecutionNode + i;
@@ -171,7 +264,20 @@ public final class ExecutionNode implements FabLearner.Listener {
      */
     public static ExecutionNode recover(ClusterSpec spec, FabQuorums quorums, ExecutionConfig config, int self,
             Signer signer, SignatureVerifier signatures, StateMachine stateMachine, List<ExecutionPersisted> records) {
-        ExecutionNode node = new ExecutionNode(spec, quorums, config, self, signer, signatures, stateMachine);
+        return recover(spec, quorums, config, self, signer, signatures, stateMachine, records, null);
+    }
+
+    /**
+     * As {@link #recover(ClusterSpec, FabQuorums, ExecutionConfig, int, Signer, SignatureVerifier, StateMachine, List)},
+     * in firewall mode ({@code firewall} required iff {@code spec.firewall()}): slots after the
+     * checkpoint are fetched again from the filters and re-executed, which re-sends their
+     * REPLY-SHAREs (the same bytes); the shares of the slots before it that the node still
+     * retained come back from the {@link ExecutionPersisted.ReplyShares} written with it.
+     */
+    public static ExecutionNode recover(ClusterSpec spec, FabQuorums quorums, ExecutionConfig config, int self,
+            Signer signer, SignatureVerifier signatures, StateMachine stateMachine, List<ExecutionPersisted> records,
+            ExecutionFirewall firewall) {
+        ExecutionNode node = new ExecutionNode(spec, quorums, config, self, signer, signatures, stateMachine, firewall);
         List<ExecutionPersisted.Checkpoint> checkpoints = new ArrayList<>();
         for (ExecutionPersisted r : records) {
             if (r instanceof ExecutionPersisted.Checkpoint c) checkpoints.add(c);
@@ -197,15 +303,31 @@ public final class ExecutionNode implements FabLearner.Listener {
                 continue;
             }
             Digest digest = ExecutionState.digestOf(c.state());
-            node.learner.jumpTo(state.slot(), state.logHash());
+            node.decisions.jumpTo(state.slot(), state.logHash());
             node.latestOwn = node.sign(state.slot(), digest);
             node.ownStates.put(state.slot(), new OwnState(digest, c.state()));
             node.count(node.latestOwn);
             break;
         }
-        // After a restart, ask the agreement nodes what was decided meanwhile (probably something).
-        node.learner.requestProbe();
+        if (firewall != null) node.recoverShares(records);
+        // After a restart, ask what was decided meanwhile (probably something).
+        node.decisions.requestProbe();
         return node;
+    }
+
+    /** Retained shares of slots up to the recovered checkpoint (later slots are executed again). */
+    private void recoverShares(List<ExecutionPersisted> records) {
+        long executed = decisions.nextSlot() - 1;
+        TreeMap<Long, ReplyShare> recovered = new TreeMap<>();
+        for (ExecutionPersisted r : records) {
+            if (r instanceof ExecutionPersisted.ReplyShares rs) {
+                for (ReplyShare s : rs.shares()) {
+                    if (s.slot() <= executed) recovered.put(s.slot(), s);
+                }
+            }
+        }
+        for (ReplyShare s : recovered.values()) retain(s);
+        if (!recovered.isEmpty()) latestShare = recovered.lastEntry().getValue();
     }
 
     // ---------------------------------------------------------------- inputs
@@ -218,15 +340,21 @@ public final class ExecutionNode implements FabLearner.Listener {
         if (from == null || m == null) {
             ignoredMessages++;
         } else if (from.kind() == Principal.Kind.CLIENT) {
-            if (m instanceof Request r && r.clientId() == from.id()) {
+            if (firewall == null && m instanceof Request r && r.clientId() == from.id()) {
                 onClientRequest(r, out);
             } else {
-                ignoredMessages++;
+                ignoredMessages++; // in firewall mode clients reach execution nodes only through the filters
             }
-        } else if (from.id() < firstExecutionNode) {
-            onAgreementMessage((int) from.id(), m, out);
         } else if (isExecutionNode(from.id()) && from.id() != self) {
             onPeerMessage((int) from.id(), m, out);
+        } else if (firewall != null) {
+            if (isRowHFilter(from.id())) {
+                onFilterMessage((int) from.id(), m, out);
+            } else {
+                ignoredMessages++; // agreement nodes and other filters never talk to execution nodes here
+            }
+        } else if (from.id() < firstExecutionNode) {
+            decisions.onMessage((int) from.id(), m, out);
         } else {
             ignoredMessages++;
         }
@@ -240,20 +368,12 @@ public final class ExecutionNode implements FabLearner.Listener {
         }
     }
 
-    /** Acceptors feed the learner; the leader (or any acceptor) supplies bodies, believed only once a learned digest matches. */
-    private void onAgreementMessage(int from, Message m, Outbox out) {
-        switch (m) {
-            case Accepted a -> learner.onAccepted(from, a, out);
-            case Commit c -> learner.onCommit(from, c, out);
-            case Decided d -> learner.onDecided(from, d, out);
-            case Propose p -> {
-                learner.onBody(p.slot(), p.batch(), out);
-                // A proposal is not evidence of a gap: only decisions are (see FabLearner.checkGap).
-            }
-            case NewView nv -> {
-                for (Proposal p : nv.proposals()) learner.onBody(p.slot(), p.batch(), out);
-            }
-            default -> ignoredMessages++;
+    /** Firewall mode: ORDERED up from row h, and clients' retransmissions it forwards (nudges). */
+    private void onFilterMessage(int from, Message m, Outbox out) {
+        if (m instanceof Request r) {
+            onNudge(r, out);
+        } else {
+            decisions.onMessage(from, m, out);
         }
     }
 
@@ -285,20 +405,30 @@ public final class ExecutionNode implements FabLearner.Listener {
         // For observers (the simulator's agreement checks); this core has executed the batch itself.
         out.deliver(slot, batch);
         timeMillis = Math.max(timeMillis, batch.timeMillis());
+        List<ReplyLeaf> leaves = firewall == null ? null : new ArrayList<>();
+        long sealedBytes = 0;
         for (Request r : batch.requests()) {
             CachedReply last = replies.get(r.clientId());
             if (last == null || r.timestamp() > last.timestamp()) {
-                CachedReply reply = new CachedReply(r.timestamp(), slot, execute(r));
-                replies.put(r.clientId(), reply);
+                if (firewall == null) {
+                    CachedReply reply = new CachedReply(r.timestamp(), slot, execute(r.clientId(), r.operation()));
+                    replies.put(r.clientId(), reply);
+                    sendReply(r.clientId(), reply, out);
+                } else {
+                    Bytes sealed = executeSealed(r, SLOT_REPLY_BYTES_MAX - sealedBytes);
+                    sealedBytes += sealed.length();
+                    replies.put(r.clientId(), new CachedReply(r.timestamp(), slot, sealed));
+                    leaves.add(new ReplyLeaf(r.clientId(), r.timestamp(), sealed));
+                }
                 executedRequests++;
-                sendReply(r.clientId(), reply, out);
-            } else if (r.timestamp() == last.timestamp()) {
+            } else if (r.timestamp() == last.timestamp() && firewall == null) {
                 resentReplies++;
                 sendReply(r.clientId(), last, out);
             } else {
                 staleRequests++;
             }
         }
+        if (firewall != null) sendShare(slot, leaves, out);
         if ((slot + 1) % config.checkpointInterval() == 0) takeCheckpoint(slot, out);
     }
 
@@ -307,10 +437,10 @@ public final class ExecutionNode implements FabLearner.Listener {
      * or an oversized result) gets an empty result: every correct replica does the same, so
      * replicas still agree, and the node keeps running.
      */
-    private Bytes execute(Request r) {
+    private Bytes execute(long clientId, Bytes operation) {
         Bytes result;
         try {
-            result = stateMachine.execute(r.clientId(), r.operation(), timeMillis);
+            result = stateMachine.execute(clientId, operation, timeMillis);
         } catch (RuntimeException e) {
             applicationErrors++;
             return Bytes.EMPTY;
@@ -326,12 +456,113 @@ public final class ExecutionNode implements FabLearner.Listener {
         out.send(Principal.client(clientId), new Reply(clientId, r.timestamp(), r.slot(), r.result()));
     }
 
+    // ---------------------------------------------------------------- firewall: sealed replies, shares
+
+    /**
+     * Firewall mode: opens the request body with its client's seal, executes it, and returns the
+     * result sealed to the client. Deterministic, so every correct node returns the same bytes.
+     *
+     * @param budget sealed bytes the slot's replies may still take
+     */
+    private Bytes executeSealed(Request r, long budget) {
+        ClientSeal seal = sealFor(r.clientId());
+        Optional<Bytes> operation = seal == null ? Optional.empty()
+                : seal.open(ClientSeal.Direction.REQUEST, r.timestamp(), r.operation());
+        Bytes result;
+        if (operation.isPresent()) {
+            result = execute(r.clientId(), operation.get());
+        } else {
+            unreadableRequests++;
+            result = UNREADABLE_REQUEST_RESULT;
+        }
+        if (seal == null) return result;
+        if (result.length() + ClientSeal.TAG_BYTES > budget) {
+            oversizedResults++;
+            result = UNREADABLE_REQUEST_RESULT;
+        }
+        return seal.seal(ClientSeal.Direction.REPLY, r.timestamp(), result);
+    }
+
+    private ClientSeal sealFor(long clientId) {
+        try {
+            return firewall.seals().forClient(clientId).orElse(null);
+        } catch (RuntimeException broken) {
+            return null; // a seal directory that fails on one client must not stop execution
+        }
+    }
+
+    /** Signs slot s's replies once and sends the share to every filter of row h. */
+    private void sendShare(long slot, List<ReplyLeaf> leaves, Outbox out) {
+        Digest root = ReplyMerkleTree.root(slot, leaves);
+        Bytes share = firewall.shareSigner().signShare(WireCodec.slotRepliesSignedBytes(slot, root));
+        ReplyShare message = new ReplyShare(slot, leaves, share);
+        toRowH(message, out);
+        sharesSent++;
+        retain(message);
+        latestShare = message;
+        executedSinceHeartbeat = true;
+    }
+
+    private void retain(ReplyShare share) {
+        RetainedShare kept = new RetainedShare(share);
+        RetainedShare replaced = shares.put(share.slot(), kept);
+        if (replaced != null) retainedShareBytes -= replaced.bytes;
+        retainedShareBytes += kept.bytes;
+        while (shares.size() > config.shareRetentionSlots()
+                || (shares.size() > 1 && retainedShareBytes > config.shareRetentionBytes())) {
+            retainedShareBytes -= shares.pollFirstEntry().getValue().bytes;
+        }
+    }
+
+    /**
+     * A row-h filter passed this client request up but holds no replies for its slot: the share
+     * went missing somewhere. Re-send it (the same bytes) if this node executed the request and
+     * still retains the share; at most once per slot per heartbeat.
+     */
+    private void onNudge(Request r, Outbox out) {
+        CachedReply last = replies.get(r.clientId());
+        if (last == null || last.timestamp() != r.timestamp()) {
+            ignoredMessages++; // not executed here (yet), or superseded
+            return;
+        }
+        RetainedShare kept = shares.get(last.slot());
+        if (kept == null) {
+            unanswerableNudges++;
+            return;
+        }
+        if (kept.resentAtHeartbeat == heartbeats) {
+            ignoredMessages++;
+            return;
+        }
+        kept.resentAtHeartbeat = heartbeats;
+        toRowH(kept.share, out);
+        sharesResent++;
+    }
+
+    private void toRowH(Message m, Outbox out) {
+        for (int c = 0; c < rowHFilters; c++) out.sendToNode(firstRowHFilter + c, m);
+    }
+
+    private boolean isRowHFilter(long id) {
+        return id >= firstRowHFilter && id < (long) firstRowHFilter + rowHFilters;
+    }
+
+    /** The retained shares of the slots since the previous checkpoint, for {@link ExecutionPersisted.ReplyShares}. */
+    private List<ReplyShare> sharesSinceLastCheckpoint(long slot) {
+        List<ReplyShare> list = new ArrayList<>();
+        for (RetainedShare s : shares.subMap(slot - config.checkpointInterval(), false, slot, true).values()) {
+            list.add(s.share);
+        }
+        return list;
+    }
+
     // ---------------------------------------------------------------- checkpoints
 
     private void takeCheckpoint(long slot, Outbox out) {
         Bytes state = currentState(slot).encode();
         Digest digest = ExecutionState.digestOf(state);
         out.persist(new ExecutionPersisted.Checkpoint(slot, state));
+        if (firewall != null) out.persist(new ExecutionPersisted.ReplyShares(slot, sharesSinceLastCheckpoint(slot)));
         checkpointsTaken++;
         latestOwn = sign(slot, digest);
         broadcast(latestOwn, out);
@@ -350,7 +581,7 @@ public final class ExecutionNode implements FabLearner.Listener {
     }
 
     private ExecutionState currentState(long slot) {
-        return new ExecutionState(slot, timeMillis, learner.logHash(), replies, stateMachine.snapshot());
+        return new ExecutionState(slot, timeMillis, decisions.logHash(), replies, stateMachine.snapshot());
     }
 
     private ExecutionCheckpoint sign(long slot, Digest digest) {
@@ -358,9 +589,14 @@ public final class ExecutionNode implements FabLearner.Listener {
                 signer.sign(WireCodec.executionCheckpointSignedBytes(self, slot, digest)));
     }
 
-    /** To every other execution node (state transfer) and every agreement node (flow control, garbage collection). */
+    /**
+     * To every other execution node (state transfer) and, without a firewall, every agreement node
+     * (flow control, garbage collection). In firewall mode the state digest must not leave the
+     * execution cluster: agreement nodes get EXECUTED-CERTIFICATEs from the filters instead.
+     */
     private void broadcast(ExecutionCheckpoint c, Outbox out) {
         for (int peer : peers) out.sendToNode(peer, c);
+        if (firewall != null) return;
         for (int node = 0; node < firstExecutionNode; node++) out.sendToNode(node, c);
     }
 
@@ -404,7 +640,7 @@ public final class ExecutionNode implements FabLearner.Listener {
         }
         ownStates.headMap(cert.slot(), true).clear();
         // If this node is behind, the slots up to the checkpoint are decided: worth catching up to.
-        learner.noteSlotExists(cert.slot());
+        decisions.noteSlotExists(cert.slot());
     }
 
     // ---------------------------------------------------------------- state transfer
@@ -430,7 +666,7 @@ public final class ExecutionNode implements FabLearner.Listener {
     }
 
     private void onStateSnapshot(int from, StateSnapshot s, Outbox out) {
-        if (!stateRequestOutstanding || s.slot() < learner.nextSlot()) {
+        if (!stateRequestOutstanding || s.slot() < decisions.nextSlot()) {
             ignoredMessages++;
             return;
         }
@@ -451,10 +687,10 @@ public final class ExecutionNode implements FabLearner.Listener {
             return;
         }
         out.persist(new ExecutionPersisted.Checkpoint(state.slot(), s.state()));
-        learner.jumpTo(state.slot(), state.logHash(), out);
+        decisions.jumpTo(state.slot(), state.logHash(), out);
         stateTransfersDone++;
         stateRequestOutstanding = false;
-        progressSlot = learner.nextSlot();
+        progressSlot = decisions.nextSlot();
         idleHeartbeats = 0;
         if (cert.slot() > certifiedSlot()) {
             certified = cert;
@@ -462,7 +698,7 @@ public final class ExecutionNode implements FabLearner.Listener {
         }
         ownStates.headMap(cert.slot(), true).clear();
         servable = new Servable(cert, s.state());
-        learner.requestProbe();
+        decisions.requestProbe();
     }
 
     /**
@@ -507,8 +743,17 @@ public final class ExecutionNode implements FabLearner.Listener {
     private void heartbeat(Outbox out) {
         heartbeats++;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
-        learner.checkGap(spec.agreementNodes(), self, out);
-        long next = learner.nextSlot();
+        decisions.heartbeat(out);
+        if (firewall != null) {
+            // A lost share must not stall flow control (the agreement nodes wait for the slot's
+            // EXECUTED-CERTIFICATE) when nothing newer comes to replace it.
+            if (!executedSinceHeartbeat && latestShare != null) {
+                toRowH(latestShare, out);
+                sharesResent++;
+            }
+            executedSinceHeartbeat = false;
+        }
+        long next = decisions.nextSlot();
         if (next != progressSlot) {
             progressSlot = next;
             idleHeartbeats = 0;
@@ -544,7 +789,17 @@ public final class ExecutionNode implements FabLearner.Listener {
 
     /** The next slot to execute: every slot below it has been executed (or installed by state transfer). */
     public long nextSlot() {
-        return learner.nextSlot();
+        return decisions.nextSlot();
+    }
+
+    /** Hash chain over the decided batches executed (or installed) so far. */
+    public Digest logHash() {
+        return decisions.logHash();
+    }
+
+    /** Whether this node runs in firewall mode. */
+    public boolean firewall() {
+        return firewall != null;
     }
 
     /** The batch time so far: what the application was last given. */
@@ -577,8 +832,65 @@ public final class ExecutionNode implements FabLearner.Listener {
         return latestOwn;
     }
 
+    /** The embedded FaB learner; in firewall mode it exists but is never fed (decisions come as ORDERED). */
     public FabLearner learner() {
         return learner;
+    }
+
+    /** Firewall mode: the latest REPLY-SHARE this node sent (or recovered), or null. */
+    public ReplyShare latestShare() {
+        return latestShare;
+    }
+
+    /** Firewall mode: the retained REPLY-SHARE of {@code slot}, or null. */
+    public ReplyShare retainedShare(long slot) {
+        RetainedShare s = shares.get(slot);
+        return s == null ? null : s.share;
+    }
+
+    /** Firewall mode: slots whose REPLY-SHARE is retained. */
+    public int retainedShares() {
+        return shares.size();
+    }
+
+    /** Firewall mode: REPLY-SHAREs signed and sent (one per executed slot). */
+    public long sharesSent() {
+        return sharesSent;
+    }
+
+    /** Firewall mode: REPLY-SHAREs sent again, on a nudge or an idle heartbeat. */
+    public long sharesResent() {
+        return sharesResent;
+    }
+
+    /** Firewall mode: nudges for a request executed in a slot whose share is no longer retained. */
+    public long unanswerableNudges() {
+        return unanswerableNudges;
+    }
+
+    /** Firewall mode: requests whose body did not open (or whose client has no seal): executed as the unreadable-request result. */
+    public long unreadableRequests() {
+        return unreadableRequests;
+    }
+
+    /** Firewall mode: results replaced because the slot's sealed replies would not fit in a frame. */
+    public long oversizedResults() {
+        return oversizedResults;
+    }
+
+    /** Firewall mode: ORDERED accepted (valid proof, new slot in the window). */
+    public long orderedAccepted() {
+        return decisions instanceof FilterDecisions d ? d.orderedAccepted() : 0;
+    }
+
+    /** Firewall mode: ORDERED dropped for a proof that does not show the slot decided with that batch. */
+    public long orderedRejected() {
+        return decisions instanceof FilterDecisions d ? d.orderedRejected() : 0;
+    }
+
+    /** Firewall mode: heartbeats on which this node asked row h for ORDERED it misses. */
+    public long decisionQueriesSent() {
+        return decisions instanceof FilterDecisions d ? d.decisionQueriesSent() : 0;
     }
 
     public long executedRequests() {
@@ -590,7 +902,7 @@ public final class ExecutionNode implements FabLearner.Listener {
         return resentReplies;
     }
 
-    /** Decided requests older than their client's last executed one, dropped. */
+    /** Decided requests older than their client's last executed one, dropped (in firewall mode also repeats of it: they get no leaf). */
     public long staleRequests() {
         return staleRequests;
     }
@@ -635,14 +947,14 @@ public final class ExecutionNode implements FabLearner.Listener {
         return stateTransfersRejected;
     }
 
-    /** Inputs that are invalid in themselves (bad signature, sender mismatch, misaligned checkpoint slot). */
+    /** Inputs that are invalid in themselves (bad signature, sender mismatch, misaligned checkpoint slot, bad ORDERED proof). */
     public long malformedMessages() {
-        return malformedMessages;
+        return malformedMessages + orderedRejected();
     }
 
-    /** Inputs from unexpected senders, of unexpected types, or of no use now (the learner's own count included). */
+    /** Inputs from unexpected senders, of unexpected types, or of no use now (the learner's or ORDERED buffer's own count included). */
     public long ignoredMessages() {
-        return ignoredMessages + learner.ignoredMessages();
+        return ignoredMessages + decisions.ignoredMessages();
     }
 
     /** Persisted records {@link #recover} could not use. */

@@ -25,6 +25,7 @@ import java.util.TreeMap;
  *   i64 timeMillis            the batch time so far (max over executed batches)
  *   32  logHash               FabLearner's hash chain over the decided batches 0..slot
  *   i32 n, then n × (i64 clientId, i64 timestamp, i64 slot, u32-prefixed result), clientId increasing
+ *                             (in firewall mode the result is the sealed one, as sent in the ReplyLeaf)
  *   u32-prefixed application snapshot (StateMachine.snapshot())
  * </pre>
  *
@@ -35,6 +36,8 @@ import java.util.TreeMap;
 public record ExecutionState(long slot, long timeMillis, Digest logHash, SortedMap<Long, CachedReply> replies,
         Bytes application) {
     public static final int FORMAT = 1;
+    /** A cached result: an application result, or in firewall mode one sealed to its client (as much as a ReplyLeaf holds). */
+    static final int RESULT_BYTES_MAX = WireLimits.RESULT_BYTES_MAX + 64;
     private static final int REPLY_BYTES_MIN = 8 + 8 + 8 + 4;
 
     public ExecutionState {
@@ -83,7 +86,7 @@ public record ExecutionState(long slot, long timeMillis, Digest logHash, SortedM
             previous = clientId;
             long timestamp = r.u63(WireLimits.SEQUENCE_MAX, "timestamp");
             long replySlot = r.u63(slot, "reply slot");
-            Bytes result = r.bytes(WireLimits.RESULT_BYTES_MAX, "result");
+            Bytes result = r.bytes(RESULT_BYTES_MAX, "result");
             replies.put(clientId, new CachedReply(timestamp, replySlot, result));
         }
         Bytes application = r.bytes(Integer.MAX_VALUE - 8, "application");

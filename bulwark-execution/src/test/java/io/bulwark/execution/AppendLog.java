@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * A trivial deterministic application for tests: it appends "client:operation@time" to a log
  * and answers "n:operation", n being the log's new length. The operation "boom" throws, as a
- * broken application would.
+ * broken application would; "big" answers the largest result allowed (zeros).
  */
 final class AppendLog implements StateMachine {
     final List<String> entries = new ArrayList<>();
@@ -21,6 +21,7 @@ final class AppendLog implements StateMachine {
         String op = operation.toUtf8();
         if (op.equals("boom")) throw new IllegalStateException("the application broke");
         entries.add(clientId + ":" + op + "@" + timeMillis);
+        if (op.equals("big")) return Bytes.wrapOwned(new byte[io.bulwark.core.message.WireLimits.RESULT_BYTES_MAX]);
         return Bytes.ofUtf8(entries.size() + ":" + op);
     }
 

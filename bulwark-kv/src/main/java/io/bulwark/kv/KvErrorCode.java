@@ -13,8 +13,13 @@ public enum KvErrorCode {
     UNSUPPORTED_VERSION(2),
     /** The {@link AccessPolicy} does not allow this client this operation on this key. */
     PERMISSION_DENIED(3),
-    /** The write would take the store over its configured size cap. */
+    /** The write would take the store over its configured global size cap. */
     STORE_FULL(4),
+    /**
+     * The write would take the writing client's account over its per-client quota
+     * ({@link KvConfig#maxClientBytes()}; see {@link KvStateMachine#accountBytes}).
+     */
+    QUOTA_EXCEEDED(5),
     /**
      * Client side only, never sent by a store: the reply could not be decoded, or is not the
      * kind of result the operation produces.

@@ -253,9 +253,9 @@ class KvStateMachineTest {
         for (String k : List.of("drop/1", "pub/1", "secret/1")) {
             assertThat(run(sm, 1, new KvOperation.Put(b(k), b("v")))).isEqualTo(KvResult.OK);
         }
-        Digest before = sm.digest();
         // client 2: write-only on drop/
         assertThat(run(sm, 2, new KvOperation.Put(b("drop/2"), b("v")))).isEqualTo(KvResult.OK);
+        Digest before = sm.digest();
         assertThat(error(run(sm, 2, new KvOperation.Get(b("drop/1")))).code()).isEqualTo(KvErrorCode.PERMISSION_DENIED);
         // delete and cas reveal existence/value, so they need read as well as write
         assertThat(error(run(sm, 2, new KvOperation.Delete(b("drop/1")))).code()).isEqualTo(KvErrorCode.PERMISSION_DENIED);
@@ -269,8 +269,12 @@ class KvStateMachineTest {
         assertThat(error(run(sm, 2, new KvOperation.Get(b("secret/1")))).code()).isEqualTo(KvErrorCode.PERMISSION_DENIED);
         assertThat(error(run(sm, 3, new KvOperation.Put(b("drop/9"), b("v")))).code()).isEqualTo(KvErrorCode.PERMISSION_DENIED);
 
+        assertThat(sm.digest()).isEqualTo(before); // every refusal above had no effect
+
         assertThat(run(sm, 1, new KvOperation.Delete(b("drop/2")))).isEqualTo(new KvResult.Deleted(true));
-        assertThat(sm.digest()).isEqualTo(before);
+        assertThat(sm.size()).isEqualTo(3);
+        // Client 2 cannot see that its drop-box entry is gone, so its account keeps the charge.
+        assertThat(sm.accountBytes(2)).isEqualTo(KvStateMachine.entryBytes(b("drop/2"), b("v")));
     }
 
     @Test
@@ -298,11 +302,14 @@ class KvStateMachineTest {
     @Test
     void snapshotFormatIsExactlyAsDocumented() throws Exception {
         KvStateMachine sm = new KvStateMachine();
-        assertThat(sm.snapshot().toHex()).isEqualTo("0100000000");
+        assertThat(sm.snapshot().toHex()).isEqualTo("02" + "00000000" + "00000000");
         run(sm, new KvOperation.Put(b("b"), b("2")));
         run(sm, new KvOperation.Put(b("a"), Bytes.EMPTY));
-        assertThat(sm.snapshot().toHex())
-                .isEqualTo("01" + "00000002" + "0000000161" + "00000000" + "0000000162" + "0000000132");
+        String writer7 = "0000000000000007";
+        assertThat(sm.snapshot().toHex()).isEqualTo("02" + "00000002"
+                + "0000000161" + "00000000" + writer7
+                + "0000000162" + "0000000132" + writer7
+                + "00000001" + writer7 + String.format("%016x", 2 * 64 + 1 + 2));
     }
 
     @Test
@@ -358,17 +365,26 @@ class KvStateMachineTest {
         KvStateMachine sm = abcde(KvConfig.DEFAULTS);
         Bytes good = sm.snapshot();
         Digest digest = sm.digest();
-        String a = "0000000161" + "00000000";
-        String bb = "0000000162" + "00000000";
+        String w1 = "0000000000000001";
+        String a = "0000000161" + "00000000" + w1; // "a" -> "", written by client 1: 65 bytes
+        String bb = "0000000162" + "00000000" + w1;
+        String account1 = "00000001" + w1 + String.format("%016x", 130);
         List<String> garbage = List.of(
-                "", "02" + "00000000", "01", "010000", "01" + "00000001",
-                "01" + "00000002" + bb + a,            // unsorted
-                "01" + "00000002" + a + a,             // duplicate
-                "01" + "00000001" + a + "00",          // trailing byte
-                "01" + "ffffffff",                     // negative count
-                "01" + "7fffffff" + a,                 // count that cannot fit
-                "01" + "00000001" + String.format("%08x", KvLimits.KEY_BYTES_MAX + 1),
-                "01" + "00000001" + "0000000161" + String.format("%08x", KvLimits.VALUE_BYTES_MAX + 1));
+                "", "01" + "00000000", "03" + "00000000" + "00000000", "02", "020000", "02" + "00000001",
+                "01" + "00000001" + "0000000161" + "00000000",          // version 1: no writers, no accounts
+                "02" + "00000000",                                       // no account count
+                "02" + "00000002" + bb + a + account1,                   // unsorted
+                "02" + "00000002" + a + a + account1,                    // duplicate
+                "02" + "00000001" + a + account1 + "00",                 // trailing byte
+                "02" + "ffffffff",                                       // negative count
+                "02" + "7fffffff" + a,                                   // count that cannot fit
+                "02" + "00000001" + String.format("%08x", KvLimits.KEY_BYTES_MAX + 1),
+                "02" + "00000001" + "0000000161" + String.format("%08x", KvLimits.VALUE_BYTES_MAX + 1),
+                "02" + "00000001" + "0000000161" + "00000000" + "ffffffffffffffff" + "00000000", // negative writer
+                "02" + "00000001" + a + "00000000",                      // client 1's entry charged to nobody
+                "02" + "00000001" + a + "00000001" + w1 + String.format("%016x", 64), // account below its entries
+                "02" + "00000000" + "00000001" + w1 + "0000000000000000",            // zero account
+                "02" + "00000000" + "00000002" + "0000000000000002" + "0000000000000001" + w1 + "0000000000000001"); // unsorted accounts
         for (String hex : garbage) {
             assertThatThrownBy(() -> sm.restore(Bytes.fromHex(hex))).as(hex).isInstanceOf(IllegalArgumentException.class);
         }
@@ -378,7 +394,14 @@ class KvStateMachineTest {
         }
         assertThat(sm.snapshot()).isEqualTo(good);
         assertThat(sm.digest()).isEqualTo(digest);
-        sm.restore(Bytes.fromHex("0100000000"));
+        // An account may exceed its entries (blind writes are never refunded), and may belong to someone with none.
+        sm.restore(Bytes.fromHex("02" + "00000001" + a + "00000002" + w1 + String.format("%016x", 500)
+                + "0000000000000009" + "0000000000000001"));
+        assertThat(sm.size()).isOne();
+        assertThat(sm.accountBytes(1)).isEqualTo(500);
+        assertThat(sm.accountBytes(9)).isOne();
+        sm.restore(Bytes.fromHex("02" + "00000000" + "00000000"));
         assertThat(sm.size()).isZero();
+        assertThat(sm.accountBytes(1)).isZero();
     }
 }

@@ -5,6 +5,12 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.Checkpoint;
 import io.bulwark.core.message.Commit;
 import io.bulwark.core.message.Decided;
+import io.bulwark.core.message.DecisionSignature;
+import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.Ordered;
+import io.bulwark.core.message.ReplyCertificate;
+import io.bulwark.core.message.ReplyShare;
+import io.bulwark.core.message.SlotReplies;
 import io.bulwark.core.message.ExecutionCheckpoint;
 import io.bulwark.core.message.StateRequest;
 import io.bulwark.core.message.StateSnapshot;
@@ -45,6 +51,13 @@ final class TraceFormat {
             case StateRequest q -> "STATE-REQUEST from slot " + q.slot();
             case StateSnapshot s -> "STATE-SNAPSHOT slot=" + s.slot() + " " + s.state().length() + " bytes, "
                     + s.certificate().size() + " signatures";
+            case Ordered o -> "ORDERED slot=" + o.slot() + " " + batch(o.batch()) + " by " + o.proof().stream()
+                    .map(DecisionSignature::sender).toList();
+            case ReplyShare r -> "REPLY-SHARE slot=" + r.slot() + " " + r.replies().size() + " replies";
+            case SlotReplies r -> "SLOT-REPLIES slot=" + r.slot() + " " + r.replies().size() + " replies";
+            case ReplyCertificate c -> "REPLY-CERTIFICATE " + c.reply().clientId() + "/" + c.reply().timestamp() + " slot="
+                    + c.slot() + " leaf " + c.leafIndex() + "/" + c.leafCount();
+            case ExecutedCertificate c -> "EXECUTED-CERTIFICATE slot=" + c.slot() + " " + c.root();
         };
     }
 

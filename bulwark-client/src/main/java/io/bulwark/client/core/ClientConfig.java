@@ -6,7 +6,7 @@ import java.time.Duration;
  * Tunables of one client. Times are in nanoseconds of the host's monotonic clock.
  *
  * @param retransmitAfterNanos how long the first send (to the presumed leader) may go unanswered
- *                             before the request is sent to every agreement and execution node
+ *                             before the request is sent to every peer ({@link ClientCore#peersOf})
  * @param backoffFactor        each further retransmission waits this many times longer than the
  *                             previous one (≥ 1)
  * @param retransmitMaxNanos   cap on the wait between retransmissions

@@ -2,11 +2,13 @@ package io.bulwark.client.core;
 
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.crypto.ClientSeal;
 import io.bulwark.core.crypto.Ed25519Keys;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.PublicKeyDirectory;
 import io.bulwark.core.crypto.RequestAuthenticator;
 import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.crypto.ThresholdVerifier;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Reply;
 import io.bulwark.core.message.Request;
@@ -38,13 +40,23 @@ final class CoreHarness {
     }
 
     CoreHarness(ClusterSpec spec, ClientConfig config, long initialTimestamp, RequestAuthenticator authenticator) {
+        this(spec, config, initialTimestamp, authenticator, null, null);
+    }
+
+    /** A firewall-mode client (both null without a firewall). */
+    CoreHarness(ClusterSpec spec, ClientConfig config, long initialTimestamp, ClientSeal seal, ThresholdVerifier executionKey) {
+        this(spec, config, initialTimestamp, RequestAuthenticator.NONE, seal, executionKey);
+    }
+
+    CoreHarness(ClusterSpec spec, ClientConfig config, long initialTimestamp, RequestAuthenticator authenticator,
+            ClientSeal seal, ThresholdVerifier executionKey) {
         this.clientId = 7;
         this.spec = spec;
         this.config = config;
         Bytes secret = Ed25519Keys.generateSecretKey(new Random(42));
         Signer signer = Ed25519Keys.signer(Principal.client(clientId), secret);
         this.keys = new PublicKeyDirectory(Map.of(Principal.client(clientId), Ed25519Keys.publicKeyOf(secret)));
-        this.core = new ClientCore(spec, clientId, signer, authenticator, config, initialTimestamp);
+        this.core = new ClientCore(spec, clientId, signer, authenticator, config, initialTimestamp, seal, executionKey);
     }
 
     long submit(String operation) {

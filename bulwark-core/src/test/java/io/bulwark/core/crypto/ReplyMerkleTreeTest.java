@@ -49,4 +49,19 @@ class ReplyMerkleTreeTest {
         assertThat(ReplyMerkleTree.root(7, List.of())).isNotEqualTo(ReplyMerkleTree.root(8, List.of()));
         assertThat(ReplyMerkleTree.root(7, leaves)).isEqualTo(ReplyMerkleTree.root(7, leaves(5)));
     }
+
+    @Test
+    void allPathsInOnePassEqualThePathsOneByOne() {
+        for (int n = 0; n <= 70; n++) {
+            List<ReplyLeaf> leaves = leaves(n);
+            long slot = 1000 + n;
+            var paths = ReplyMerkleTree.paths(slot, leaves);
+            assertThat(paths).hasSize(n);
+            var root = ReplyMerkleTree.root(slot, leaves);
+            for (int i = 0; i < n; i++) {
+                assertThat(paths.get(i)).as("n=%d leaf %d", n, i).isEqualTo(ReplyMerkleTree.path(slot, leaves, i));
+                assertThat(ReplyMerkleTree.verify(slot, leaves.get(i), i, n, paths.get(i), root)).isTrue();
+            }
+        }
+    }
 }

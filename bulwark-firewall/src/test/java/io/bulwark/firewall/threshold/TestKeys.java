@@ -5,7 +5,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Seeded dealings shared by the tests (dealing even a 512-bit key costs tens of milliseconds). */
-final class TestKeys {
+public final class TestKeys {
     static final int BITS = 512;
 
     private static final Map<String, ThresholdKeyDealer.Dealing> CACHE = new ConcurrentHashMap<>();
@@ -15,6 +15,11 @@ final class TestKeys {
     /** The k = g+1 of l = 2g+1 dealing at {@link #BITS} bits. */
     static ThresholdKeyDealer.Dealing forG(int g) {
         return dealing(g + 1, 2 * g + 1, BITS, 1000 + g);
+    }
+
+    /** The k = g+1 of l = 2g+1 keys at 512 bits, for tests outside this package. */
+    public static ThresholdKeyDealer.DealtKeys keysForG(int g) {
+        return forG(g).keys();
     }
 
     static ThresholdKeyDealer.Dealing dealing(int k, int l, int bits, long seed) {

@@ -1,0 +1,252 @@
+package io.bulwark.agreement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.core.bytes.Bytes;
+import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.codec.WireCodec;
+import io.bulwark.core.crypto.Digest;
+import io.bulwark.core.crypto.Principal;
+import io.bulwark.core.crypto.RequestAuthenticator;
+import io.bulwark.core.crypto.ThresholdVerifier;
+import io.bulwark.core.message.Batch;
+import io.bulwark.core.message.DecisionQuery;
+import io.bulwark.core.message.DecisionSignature;
+import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.ExecutionCheckpoint;
+import io.bulwark.core.message.Message;
+import io.bulwark.core.message.Ordered;
+import io.bulwark.core.message.Propose;
+import io.bulwark.core.message.Request;
+import io.bulwark.core.message.ViewChange;
+import io.bulwark.core.step.Outbox;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Agreement nodes in firewall mode (docs/firewall.md), driven by hand: signed ORDERED to row 0,
+ * answers to row 0's DECISION-QUERY, and EXECUTED-CERTIFICATEs as flow control.
+ */
+class FirewallAgreementTest {
+    /** f = t = g = h = 1: agreement nodes 0..5, execution nodes 6..8, filter rows {9, 10} and {11, 12}. */
+    static final ClusterSpec SPEC = new ClusterSpec(1, 1, 1, 1);
+    static final int ROW0_A = 9, ROW0_B = 10, ROW1 = 11, EXECUTION = 6;
+
+    /**
+     * A stand-in for the execution cluster's threshold key (the agreement node only calls
+     * {@code verify}): the "signature" on m is SHA-256(label || m), unique and checkable.
+     */
+    static final class StandInExecutionKey implements ThresholdVerifier {
+        static Bytes sign(byte[] message) {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                sha.update("stand-in execution key".getBytes(StandardCharsets.US_ASCII));
+                return Bytes.wrapOwned(sha.digest(message));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public int threshold() {
+            return 2;
+        }
+
+        @Override
+        public int signers() {
+            return 3;
+        }
+
+        @Override
+        public int verifyShare(byte[] message, Bytes share) {
+            return 0;
+        }
+
+        @Override
+        public Optional<Bytes> combine(byte[] message, List<Bytes> shares) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean verify(byte[] message, Bytes signature) {
+            return sign(message).equals(signature);
+        }
+    }
+
+    static ManualCluster cluster(FabConfig config, int clients) {
+        return new ManualCluster(SPEC, config, new StandInExecutionKey(), clients);
+    }
+
+    static ExecutedCertificate certificate(long slot) {
+        Digest root = Digest.sha256(new byte[] {(byte) slot});
+        return new ExecutedCertificate(slot, root, StandInExecutionKey.sign(WireCodec.slotRepliesSignedBytes(slot, root)));
+    }
+
+    /** Messages node {@code from} left for non-agreement nodes, in order. */
+    static List<ManualCluster.InFlight> outside(ManualCluster c, int from) {
+        return c.inFlight.stream().filter(m -> m.from() == from && m.to().id() >= SPEC.agreementNodes()).toList();
+    }
+
+    /** Decides one request per client 0..n-1, one slot each. */
+    static void decide(ManualCluster c, int n) {
+        for (int i = 0; i < n; i++) {
+            c.inject(Principal.client(i), 0, c.request(i, 1, "op" + i));
+            c.deliver(m -> true);
+        }
+    }
+
+    @Test
+    void eachDeliveredSlotGoesUpAsOrderedSignedByTheNodeToEveryRowZeroFilterOnly() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 2);
+        decide(c, 2);
+        for (int n = 0; n < 6; n++) {
+            List<ManualCluster.InFlight> sent = outside(c, n);
+            assertThat(sent).extracting(ManualCluster.InFlight::to).containsExactly(
+                    Principal.node(ROW0_A), Principal.node(ROW0_B), Principal.node(ROW0_A), Principal.node(ROW0_B));
+            for (int s = 0; s < 2; s++) {
+                Ordered o = (Ordered) sent.get(2 * s).message();
+                assertThat(sent.get(2 * s + 1).message()).isEqualTo(o);
+                assertThat(o.slot()).isEqualTo(s);
+                assertThat(o.batch()).isEqualTo(c.deliveries(n).get(s).batch());
+                DecisionSignature sig = o.proof().getFirst();
+                assertThat(o.proof()).hasSize(1);
+                assertThat(sig.sender()).isEqualTo(n);
+                assertThat(c.keys.verify(Principal.node(n), WireCodec.decisionSignedBytes(s, o.batch().digest()), sig.signature()))
+                        .isTrue();
+            }
+            assertThat(c.nodes[n].orderedSent()).isEqualTo(2);
+        }
+        // Nothing to clients: the certified replies come from the filters.
+        assertThat(c.toClients).isEmpty();
+    }
+
+    @Test
+    void rowZeroQueriesAreAnsweredWithTheSameSignedOrderedWithinAPerHeartbeatBudget() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 3);
+        decide(c, 3);
+        List<Message> original = outside(c, 2).stream().filter(m -> m.to().id() == ROW0_A).map(ManualCluster.InFlight::message)
+                .toList();
+        c.inFlight.clear();
+
+        c.inject(Principal.node(ROW0_A), 2, new DecisionQuery(1, 10));
+        assertThat(outside(c, 2)).extracting(ManualCluster.InFlight::message).containsExactlyElementsOf(original.subList(1, 3));
+        assertThat(outside(c, 2)).allMatch(m -> m.to().equals(Principal.node(ROW0_A)));
+        c.inFlight.clear();
+
+        // Not from a filter of another row, an execution node, or a client; nothing beyond what was delivered.
+        long ignored = c.nodes[2].ignoredMessages();
+        c.inject(Principal.node(ROW1), 2, new DecisionQuery(0, 3));
+        c.inject(Principal.node(EXECUTION), 2, new DecisionQuery(0, 3));
+        c.inject(Principal.client(0), 2, new DecisionQuery(0, 3));
+        c.inject(Principal.node(ROW0_A), 2, new DecisionQuery(3, 100));
+        assertThat(outside(c, 2)).isEmpty();
+        assertThat(c.nodes[2].ignoredMessages()).isEqualTo(ignored + 3);
+
+        // A filter that keeps asking gets ORDERED_ANSWERS_PER_HEARTBEAT per heartbeat; the other filter its own.
+        for (int q = 0; q < 40; q++) c.inject(Principal.node(ROW0_B), 2, new DecisionQuery(0, 3));
+        assertThat(outside(c, 2)).hasSize(AgreementNode.ORDERED_ANSWERS_PER_HEARTBEAT);
+        c.inject(Principal.node(ROW0_A), 2, new DecisionQuery(0, 3));
+        assertThat(outside(c, 2)).hasSize(AgreementNode.ORDERED_ANSWERS_PER_HEARTBEAT + 3);
+        assertThat(c.nodes[2].orderedAnswersRefused()).isPositive();
+        c.inFlight.clear();
+        c.advance(c.config.heartbeatNanos());
+        c.fire(2, AgreementNode.HeartbeatTimer.INSTANCE);
+        c.inject(Principal.node(ROW0_B), 2, new DecisionQuery(0, 3));
+        assertThat(outside(c, 2)).hasSize(3);
+    }
+
+    @Test
+    void executedCertificatesFromRowZeroAloneMoveTheExecutionWindow() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1).withFirewallExecutionWindow(2), 4);
+        decide(c, 2); // slots 0 and 1: the window (nothing executed yet, 2 slots) is full
+        Request r2 = c.request(2, 1, "op2");
+        Request r3 = c.request(3, 1, "op3");
+        for (int n = 0; n < 6; n++) {
+            c.inject(Principal.client(2), n, r2);
+            c.inject(Principal.client(3), n, r3);
+        }
+        c.deliver(m -> true);
+        assertThat(c.inFlight).noneMatch(m -> m.message() instanceof Propose p && p.slot() == 2);
+        assertThat(c.nodes[0].nextSlotToDeliver()).isEqualTo(2);
+        // Held back by the execution cluster is not the leader's fault.
+        c.advance(3 * c.config.requestTimeoutNanos());
+        for (int n = 0; n < 6; n++) c.fire(n, AgreementNode.HeartbeatTimer.INSTANCE);
+        assertThat(c.inFlight).noneMatch(m -> m.message() instanceof ViewChange);
+
+        // None of these moves it: a forged certificate, a valid one from outside row 0, and g + 1
+        // execution checkpoints (in firewall mode those must not even leave the execution cluster).
+        ExecutedCertificate valid = certificate(0);
+        ExecutedCertificate forged = new ExecutedCertificate(0, valid.root(), StandInExecutionKey.sign(new byte[] {1}));
+        ExecutedCertificate otherRoot = new ExecutedCertificate(0, Digest.ZERO, valid.signature());
+        for (int n = 0; n < 6; n++) {
+            c.inject(Principal.node(ROW0_A), n, forged);
+            c.inject(Principal.node(ROW0_A), n, otherRoot);
+            c.inject(Principal.node(ROW1), n, valid);
+            c.inject(Principal.node(EXECUTION), n, valid);
+            c.inject(Principal.node(1), n, valid);
+            for (int e = EXECUTION; e < EXECUTION + 2; e++) {
+                Digest d = Digest.ZERO;
+                c.inject(Principal.node(e), n,
+                        new ExecutionCheckpoint(e, 1, d, c.signer(e).sign(WireCodec.executionCheckpointSignedBytes(e, 1, d))));
+            }
+            assertThat(c.nodes[n].executedSlot()).isEqualTo(-1);
+            assertThat(c.nodes[n].forgedExecutedCertificates()).isEqualTo(2);
+        }
+        c.deliver(m -> true);
+        assertThat(c.inFlight).noneMatch(m -> m.message() instanceof Propose p && p.slot() == 2);
+
+        // A valid one from row 0: the leader proposes slot 2, with both waiting requests in one batch.
+        for (int n = 0; n < 6; n++) c.inject(Principal.node(ROW0_A), n, valid);
+        c.deliver(m -> true);
+        for (int n = 0; n < 6; n++) {
+            assertThat(c.nodes[n].executedSlot()).isZero();
+            assertThat(c.nodes[n].executedCertificates()).isEqualTo(1);
+            assertThat(c.deliveries(n)).hasSize(3);
+            assertThat(c.deliveries(n).get(2).batch().requests()).containsExactlyInAnyOrder(r2, r3);
+        }
+        // The other filter's copy, and an older slot, are late; a later slot moves it on.
+        c.inject(Principal.node(ROW0_B), 0, valid);
+        c.inject(Principal.node(ROW0_B), 0, certificate(2));
+        c.inject(Principal.node(ROW0_B), 0, certificate(1));
+        assertThat(c.nodes[0].executedSlot()).isEqualTo(2);
+        assertThat(c.nodes[0].lateExecutedCertificates()).isEqualTo(2);
+    }
+
+    @Test
+    void aRestartedNodeStillAnswersForTheSlotsItDelivered() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 2);
+        decide(c, 2);
+        AgreementNode restarted = AgreementNode.recover(SPEC, c.config, 3, c.signer(3), c.keys, RequestAuthenticator.NONE,
+                new int[0], c.disks[3], new StandInExecutionKey());
+        Outbox out = new Outbox();
+        restarted.onMessage(c.now, Principal.node(ROW0_B), new DecisionQuery(0, 5), out);
+        assertThat(out.sends()).hasSize(2).allSatisfy(s -> {
+            assertThat(s.to()).isEqualTo(Principal.node(ROW0_B));
+            Ordered o = (Ordered) s.message();
+            assertThat(c.keys.verify(Principal.node(3), WireCodec.decisionSignedBytes(o.slot(), o.batch().digest()),
+                    o.proof().getFirst().signature())).isTrue();
+        });
+        assertThat(out.sends()).extracting(s -> ((Ordered) s.message()).batch())
+                .containsExactly(c.deliveries(3).get(0).batch(), c.deliveries(3).get(1).batch());
+        // No certificate is re-sent to an idle cluster: after a restart, what was delivered counts as executed.
+        assertThat(c.nodes[3].executedSlot()).isEqualTo(-1);
+        assertThat(restarted.executedSlot()).isEqualTo(1);
+    }
+
+    @Test
+    void firewallModeNeedsTheExecutionKeyAndNoExternalLearners() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 0);
+        assertThatThrownBy(() -> new AgreementNode(SPEC, c.config, 0, c.signer(0), c.keys, new int[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AgreementNode(SPEC, c.config, 0, c.signer(0), c.keys, RequestAuthenticator.NONE,
+                new int[] {6, 7, 8}, new StandInExecutionKey())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AgreementNode(new ClusterSpec(1, 1, 1, -1), c.config, 0, c.signer(0), c.keys,
+                RequestAuthenticator.NONE, new int[] {6, 7, 8}, new StandInExecutionKey())).isInstanceOf(IllegalArgumentException.class);
+        assertThat(FabConfig.defaults(1, 1).firewallExecutionWindowSlots()).isEqualTo(FabConfig.FIREWALL_EXECUTION_WINDOW_SLOTS);
+        assertThat(Batch.EMPTY.isEmpty()).isTrue();
+    }
+}
