@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
                     + " and each principal's secrets in secrets/<principal>.key (mode 600).",
             "With --firewall, adds a privacy firewall of (h+1)^2 filter nodes in h+1 rows between the agreement and"
                     + " execution clusters, deals the execution cluster's (g+1)-of-(2g+1) threshold RSA key (each execution node's"
-                    + " share only in its own secrets file; the public key in public/execution-threshold.pub) and its X25519 key"
+                    + " share only in its own secrets/node-<id>.threshold-share.pem; the public key in public/threshold-public.pem) and its X25519 key"
                     + " (secret with the execution nodes, public key in cluster.properties), and writes access.policy: every"
                     + " client may read and write every key except under secret/, which only the --admin-client may.",
             "Prints one line per node: its id, role and address. Refuses to overwrite an existing cluster."

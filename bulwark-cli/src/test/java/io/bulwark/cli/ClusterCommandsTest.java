@@ -51,6 +51,7 @@ class ClusterCommandsTest {
         var config = io.bulwark.runtime.config.ClusterConfig.load(dir);
         assertThat(config.thresholdPublicKey().modulusBits()).isEqualTo(1024);
         assertThat(config.accessPolicy().canRead(1, io.bulwark.core.bytes.Bytes.ofUtf8("secret/x"))).isFalse();
+        assertThat(config.accessPolicy().canRead(0, io.bulwark.core.bytes.Bytes.ofUtf8("secret/x"))).isTrue();
 
         Run noFirewall = run("init", "--dir", tmp.resolve("a").toString(), "--h", "1");
         assertThat(noFirewall.exitCode()).isEqualTo(2);

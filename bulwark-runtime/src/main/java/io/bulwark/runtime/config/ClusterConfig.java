@@ -7,8 +7,10 @@ import io.bulwark.core.crypto.Ed25519Keys;
 import io.bulwark.core.crypto.X25519Keys;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.PublicKeyDirectory;
+import io.bulwark.firewall.threshold.ThresholdKeyPem;
 import io.bulwark.firewall.threshold.ThresholdKeyShare;
 import io.bulwark.firewall.threshold.ThresholdPublicKey;
+import io.bulwark.kv.PrefixAccessPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * D/public/ca.crt               the cluster CA certificate (its private key was never stored)
  * D/public/&lt;principal&gt;.crt      TLS certificate of each node and client, CN = principal
  * D/secrets/&lt;principal&gt;.key     private: Ed25519 secret, X25519 secret, TLS private key (mode 600);
- *                               with a firewall, an execution node's file also holds its threshold key
- *                               share and the execution cluster's X25519 secret
- * D/public/execution-threshold.pub  firewall: the execution cluster's threshold RSA public key
- * D/access.policy               optional: the key-value store's access policy ({@link AccessPolicyFile})
+ *                               with a firewall, an execution node's file also holds the execution
+ *                               cluster's X25519 secret
+ * D/secrets/node-&lt;id&gt;.threshold-share.pem  firewall: execution node id's threshold RSA key share (mode 600)
+ * D/public/threshold-public.pem  firewall: the execution cluster's threshold RSA public key
+ * D/access.policy               optional: the key-value store's access policy ({@link AccessPolicyFile}, {@link PrefixAccessPolicy} format)
  * </pre>
  *
  * <p>{@code cluster.properties} is {@code key=value} lines ({@code #} starts a comment):
@@ -69,8 +72,10 @@ public final class ClusterConfig {
     public static final String CA_CERTIFICATE = "ca.crt";
     public static final int FORMAT = 1;
     public static final int CLIENTS_MAX = 100_000;
-    /** Firewall: the execution cluster's threshold RSA public key, in {@code public/}. */
-    public static final String THRESHOLD_PUBLIC_KEY = "execution-threshold.pub";
+    /** Firewall: the execution cluster's threshold RSA public key ({@link ThresholdKeyPem}), in {@code public/}. */
+    public static final String THRESHOLD_PUBLIC_KEY = "threshold-public.pem";
+    /** Firewall: an execution node's threshold key share ({@link ThresholdKeyPem}), {@code secrets/node-<id>} + this. */
+    public static final String THRESHOLD_SHARE_SUFFIX = ".threshold-share.pem";
     public static final String CLUSTER_X25519_KEY = "firewall.x25519";
 
     private final Path dir;
@@ -160,10 +165,10 @@ public final class ClusterConfig {
      * The key-value store's access policy from {@code D/access.policy}, or null if there is no
      * such file (every client may then read and write every key).
      */
-    public AccessPolicyFile accessPolicy() throws ConfigException {
+    public PrefixAccessPolicy accessPolicy() throws ConfigException {
         Path file = accessPolicyFile();
         if (!Files.exists(file)) return null;
-        return AccessPolicyFile.read(file, clients);
+        return AccessPolicyFile.read(file);
     }
 
     /** Whether {@code p} is a node or client of this cluster. */
@@ -199,6 +204,11 @@ public final class ClusterConfig {
 
     public Path secretsFile(Principal p) {
         return dir.resolve(SECRETS_DIR).resolve(p + ".key");
+    }
+
+    /** Firewall: where execution node {@code nodeId}'s threshold key share is. */
+    public Path thresholdShareFile(int nodeId) {
+        return dir.resolve(SECRETS_DIR).resolve(Principal.node(nodeId) + THRESHOLD_SHARE_SUFFIX);
     }
 
     // ---------------------------------------------------------------- loading
@@ -281,18 +291,17 @@ public final class ClusterConfig {
 
     /** Reads the execution cluster's threshold public key and checks it fits the cluster: g+1 of 2g+1. */
     private static ThresholdPublicKey readThresholdKey(Path file, ClusterSpec spec) throws ConfigException {
-        byte[] encoded;
+        String text;
         try {
-            encoded = PemBlocks.decode(Files.readString(file, StandardCharsets.US_ASCII)).get(PemBlocks.THRESHOLD_PUBLIC_KEY);
+            text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": missing (a firewall cluster needs the execution cluster's threshold public key)");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
-        if (encoded == null) throw new ConfigException(file + ": no '" + PemBlocks.THRESHOLD_PUBLIC_KEY + "' block");
         ThresholdPublicKey key;
         try {
-            key = ThresholdPublicKey.decode(encoded);
+            key = ThresholdKeyPem.decodePublicKey(text);
         } catch (MalformedMessageException e) {
             throw new ConfigException(file + ": bad threshold public key: " + e.getMessage());
         }
@@ -375,8 +384,8 @@ public final class ClusterConfig {
     }
 
     /**
-     * Firewall: execution node {@code nodeId}'s threshold key share and the execution cluster's
-     * X25519 secret, from its secrets file, checked against the public key and
+     * Firewall: execution node {@code nodeId}'s threshold key share (its own file) and the
+     * execution cluster's X25519 secret (from its secrets file), checked against the public key and
      * {@code firewall.x25519} of this cluster ("key mismatch" otherwise).
      */
     public ExecutionSecrets executionSecrets(int nodeId) throws ConfigException {
@@ -393,19 +402,26 @@ public final class ClusterConfig {
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException(file + ": cannot read secrets: " + e.getMessage());
         }
+        Path shareFile = thresholdShareFile(nodeId);
+        warnIfReadableByOthers(shareFile);
         ThresholdKeyShare share;
         try {
-            share = ThresholdKeyShare.decode(block(blocks, PemBlocks.THRESHOLD_KEY_SHARE, file));
+            share = ThresholdKeyPem.decodeKeyShare(Files.readString(shareFile, StandardCharsets.US_ASCII));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(shareFile + ": missing threshold key share of " + p);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ConfigException(shareFile + ": cannot read: " + e.getMessage());
         } catch (MalformedMessageException e) {
-            throw new ConfigException(file + ": bad threshold key share: " + e.getMessage());
+            throw new ConfigException(shareFile + ": bad threshold key share: " + e.getMessage());
         }
         if (!share.publicKey().equals(thresholdKey)) {
-            throw new ConfigException(file + ": key mismatch: the threshold key share belongs to another key than "
+            throw new ConfigException(shareFile + ": key mismatch: the threshold key share belongs to another key than "
                     + PUBLIC_DIR + "/" + THRESHOLD_PUBLIC_KEY);
         }
         int index = nodeId - spec.agreementNodes() + 1;
         if (share.index() != index) {
-            throw new ConfigException(file + ": key mismatch: threshold key share " + share.index() + ", but " + p + " signs as share " + index);
+            throw new ConfigException(shareFile + ": key mismatch: threshold key share " + share.index() + ", but " + p + " signs as share "
+                    + index);
         }
         Bytes x = Bytes.wrapOwned(block(blocks, PemBlocks.CLUSTER_X25519_SECRET, file));
         if (x.length() != X25519Keys.SECRET_KEY_LENGTH) throw new ConfigException(file + ": cluster X25519 secret must be 32 bytes");

@@ -18,6 +18,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import io.bulwark.firewall.threshold.ThresholdKeyDealer;
+import io.bulwark.firewall.threshold.ThresholdKeyPem;
 import io.bulwark.firewall.threshold.ThresholdPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +64,8 @@ public final class ClusterInit {
      * @param basePort node i listens on {@code basePort + i}
      * @param firewall  null for none; else the filters' fault threshold, and what to deal: a
      *                  (g+1)-of-(2g+1) threshold RSA key (each execution node's share only in its own
-     *                  secrets file, the public key in {@code public/}), an X25519 key pair of the
+     *                  owner-only file {@code secrets/node-<id>.threshold-share.pem}, the public key in
+     *                  {@code public/threshold-public.pem}), an X25519 key pair of the
      *                  execution cluster (secret in the execution nodes' secrets files, public key in
      *                  {@code cluster.properties}), and the default {@code access.policy}
      * @return every node, by id
@@ -128,12 +130,16 @@ public final class ClusterInit {
             if (firewall != null) {
                 threshold = ThresholdKeyDealer.deal(g + 1, spec.executionNodes(), firewall.thresholdBits(), random);
                 clusterX25519 = X25519Keys.generateSecretKey(random);
-                writeNew(publicDir.resolve(ClusterConfig.THRESHOLD_PUBLIC_KEY), "# The execution cluster's threshold RSA public key ("
-                        + threshold.publicKey().k() + " of " + threshold.publicKey().l() + ", " + threshold.publicKey().modulusBits()
-                        + " bits): clients and filters verify reply certificates with it.\n"
-                        + PemBlocks.encode(PemBlocks.THRESHOLD_PUBLIC_KEY, threshold.publicKey().encode()), false);
-                AccessPolicyFile policy = AccessPolicyFile.withSecretPrefix(SECRET_PREFIX, firewall.adminClient());
-                writeNew(dir.resolve(AccessPolicyFile.FILE), policy.format(), false);
+                writeNew(publicDir.resolve(ClusterConfig.THRESHOLD_PUBLIC_KEY), ThresholdKeyPem.encodePublicKey(threshold.publicKey()),
+                        false);
+                long admin = firewall.adminClient();
+                writeNew(dir.resolve(AccessPolicyFile.FILE), AccessPolicyFile.format(AccessPolicyFile.everythingExcept(SECRET_PREFIX, admin),
+                        "Written by 'bulwark init --firewall': every client may read and write every key except those under "
+                                + SECRET_PREFIX + ",\nwhich " + (admin >= 0 ? "only client " + admin + " (which may read and write everything)"
+                                : "no client") + " may read or write. The default rule lists the complement\nof " + SECRET_PREFIX
+                                + " as prefixes (" + SECRET_PREFIX + "'s first i bytes, then any other byte); the keys that are proper\n"
+                                + "prefixes of " + SECRET_PREFIX + " (s, se, ...) are covered by no prefix short of it, so only the"
+                                + " administrator can use them."), false);
             }
 
             StringBuilder keys = new StringBuilder();
@@ -148,9 +154,10 @@ public final class ClusterInit {
                         + PemBlocks.encode(PemBlocks.PRIVATE_KEY, tls.privateKey().getEncoded());
                 if (threshold != null && p.kind() == Principal.Kind.NODE && spec.isExecutionNode((int) p.id())) {
                     int index = (int) p.id() - spec.agreementNodes() + 1;
-                    secrets += "# Firewall: this execution node's share of the execution cluster's threshold key, and the cluster's X25519 secret.\n"
-                            + PemBlocks.encode(PemBlocks.THRESHOLD_KEY_SHARE, threshold.shares().get(index - 1).encode())
+                    secrets += "# Firewall: the execution cluster's X25519 secret (it opens clients' requests and seals replies).\n"
                             + PemBlocks.encode(PemBlocks.CLUSTER_X25519_SECRET, clusterX25519.toByteArray());
+                    writeNew(secretsDir.resolve(p + ClusterConfig.THRESHOLD_SHARE_SUFFIX),
+                            ThresholdKeyPem.encodeKeyShare(threshold.shares().get(index - 1)), true);
                 }
                 writeNew(secretsDir.resolve(p + ".key"), secrets, true);
                 String prefix = (p.kind() == Principal.Kind.NODE ? "node." : "client.") + p.id();

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.X25519Keys;
+import io.bulwark.firewall.threshold.ThresholdKeyPem;
+import io.bulwark.firewall.threshold.ThresholdKeyShare;
+import io.bulwark.kv.PrefixAccessPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,22 +83,30 @@ class FirewallConfigTest {
 
     @Test
     void executionSecretsAreOnlyInTheExecutionNodesOwnFilesOwnerOnly() throws Exception {
+        ClusterConfig config = ClusterConfig.load(original);
         for (NodeInfo n : nodes) {
             Path file = original.resolve("secrets").resolve(n.principal() + ".key");
             String text = Files.readString(file, StandardCharsets.US_ASCII);
             boolean execution = n.role() == NodeRole.EXECUTION;
-            assertThat(text.contains(PemBlocks.THRESHOLD_KEY_SHARE)).as("%s holds a key share", n).isEqualTo(execution);
             assertThat(text.contains(PemBlocks.CLUSTER_X25519_SECRET)).as("%s holds the cluster secret", n).isEqualTo(execution);
+            assertThat(Files.exists(config.thresholdShareFile(n.id()))).as("%s has a key share", n).isEqualTo(execution);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            if (execution) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config.thresholdShareFile(n.id()))))
+                        .isEqualTo("rw-------");
+            }
+        }
+        try (var files = Files.list(original.resolve("secrets"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(ClusterConfig.THRESHOLD_SHARE_SUFFIX)))
+                    .containsExactlyInAnyOrder("node-6.threshold-share.pem", "node-7.threshold-share.pem", "node-8.threshold-share.pem");
         }
         for (int c = 0; c < 4; c++) {
             String text = Files.readString(original.resolve("secrets").resolve(Principal.client(c) + ".key"));
-            assertThat(text).doesNotContain(PemBlocks.THRESHOLD_KEY_SHARE).doesNotContain(PemBlocks.CLUSTER_X25519_SECRET);
+            assertThat(text).doesNotContain(PemBlocks.CLUSTER_X25519_SECRET);
         }
-        // no public file holds a secret: the share of node-6 appears nowhere but in its own secrets file
-        ClusterConfig c = ClusterConfig.load(original);
-        String share = new String(java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
-                .encode(c.executionSecrets(6).keyShare().encode()), StandardCharsets.US_ASCII).lines().skip(3).findFirst().orElseThrow();
+        // no public file holds a secret: the share of node-6 appears nowhere but in its own file
+        ClusterConfig c = config;
+        String share = Files.readString(c.thresholdShareFile(6)).lines().toList().reversed().get(2); // the share's last full line
         String cluster = Files.readString(original.resolve(ClusterConfig.PROPERTIES));
         String publicKey = Files.readString(original.resolve("public").resolve(ClusterConfig.THRESHOLD_PUBLIC_KEY));
         assertThat(cluster + publicKey).doesNotContain(share);
@@ -106,22 +117,41 @@ class FirewallConfigTest {
 
     @Test
     void theDefaultAccessPolicyHidesSecretFromAllButTheAdministrator() throws Exception {
-        AccessPolicyFile policy = ClusterConfig.load(original).accessPolicy();
+        PrefixAccessPolicy policy = ClusterConfig.load(original).accessPolicy();
         assertThat(policy).isNotNull();
         Bytes secret = Bytes.ofUtf8("secret/launch-codes");
-        Bytes plain = Bytes.ofUtf8("greeting");
+        List<Bytes> open = List.of(Bytes.ofUtf8("greeting"), Bytes.ofUtf8("secret"), Bytes.ofUtf8("secrets/x"), Bytes.ofUtf8("Secret/x"),
+                Bytes.ofUtf8("t"), Bytes.wrapOwned(new byte[] {0}), Bytes.wrapOwned(new byte[] {(byte) 0xff, 1}), Bytes.ofUtf8("secreT/"));
         for (long client = 1; client < 4; client++) {
-            assertThat(policy.canRead(client, plain)).isTrue();
-            assertThat(policy.canWrite(client, plain)).isTrue();
+            for (Bytes k : open) {
+                assertThat(policy.canRead(client, k)).as("client %d reads %s", client, k).isEqualTo(!k.equals(Bytes.ofUtf8("secret")));
+                assertThat(policy.canWrite(client, k)).as("client %d writes %s", client, k).isEqualTo(!k.equals(Bytes.ofUtf8("secret")));
+            }
             assertThat(policy.canRead(client, secret)).isFalse();
             assertThat(policy.canWrite(client, secret)).isFalse();
+            assertThat(policy.canRead(client, Bytes.ofUtf8("secret/"))).isFalse();
         }
         assertThat(policy.canRead(0, secret)).isTrue();
         assertThat(policy.canWrite(0, secret)).isTrue();
-        assertThat(policy.canRead(0, plain)).isTrue();
-        assertThat(policy.canRead(2, Bytes.ofUtf8("secret"))).as("only keys under the prefix").isTrue();
-        // the file round-trips through its own format
-        assertThat(AccessPolicyFile.parse(policy.format(), "x", 4)).isEqualTo(policy);
+        for (Bytes k : open) assertThat(policy.canRead(0, k)).isTrue();
+        // the file is the policy's canonical form behind a comment
+        String text = Files.readString(original.resolve(AccessPolicyFile.FILE));
+        assertThat(text).startsWith("# Bulwark key-value access policy").endsWith(policy.toText()).contains("client 0 read *");
+    }
+
+    @Test
+    void everythingExceptIsExactlyTheComplementOfThePrefix() {
+        PrefixAccessPolicy p = AccessPolicyFile.everythingExcept("ab", -1);
+        java.util.Random random = new java.util.Random(7);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] k = new byte[1 + random.nextInt(4)];
+            for (int i = 0; i < k.length; i++) k[i] = (byte) (random.nextBoolean() ? "ab".charAt(random.nextInt(2)) : random.nextInt(256));
+            Bytes key = Bytes.wrapOwned(k);
+            boolean hidden = k.length >= 2 && k[0] == 'a' && k[1] == 'b';
+            boolean properPrefix = k.length == 1 && k[0] == 'a';
+            assertThat(p.canRead(7, key)).as("%s", key).isEqualTo(!hidden && !properPrefix);
+        }
+        assertThat(p.writers()).isEmpty(); // every client may write: unbounded writers
     }
 
     @Test
@@ -166,15 +196,16 @@ class FirewallConfigTest {
         Files.delete(key);
         assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(ClusterConfig.THRESHOLD_PUBLIC_KEY).hasMessageContaining("missing");
-        Files.writeString(key, "-----BEGIN " + PemBlocks.THRESHOLD_PUBLIC_KEY + "-----\nAAECAwQ=\n-----END " + PemBlocks.THRESHOLD_PUBLIC_KEY
-                + "-----\n");
+        String label = ThresholdKeyPem.PUBLIC_KEY_LABEL;
+        Files.writeString(key, "-----BEGIN " + label + "-----\nAAECAwQ=\n-----END " + label + "-----\n");
         assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("bad threshold public key");
-        Files.writeString(key, "-----BEGIN " + PemBlocks.THRESHOLD_PUBLIC_KEY + "-----\n!!!\n-----END " + PemBlocks.THRESHOLD_PUBLIC_KEY
-                + "-----\n");
-        assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class).hasMessageContaining("cannot read");
+        Files.writeString(key, "-----BEGIN " + label + "-----\n!!!\n-----END " + label + "-----\n");
+        assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class).hasMessageContaining("bad base64");
         Files.writeString(key, "nothing here\n");
-        assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class).hasMessageContaining("no '");
+        assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class).hasMessageContaining("bad threshold public key");
+        Files.write(key, new byte[] {(byte) 0xff, 0, 1});
+        assertThatThrownBy(() -> ClusterConfig.load(d)).isInstanceOf(ConfigException.class).hasMessageContaining(key.toString());
         // a key for another execution cluster size
         ClusterInit.create(tmp.resolve("g2"), 0, 0, 2, "127.0.0.1", 7000, 0, new ClusterInit.Firewall(0, 512, -1), new SecureRandom());
         Files.copy(tmp.resolve("g2").resolve("public").resolve(ClusterConfig.THRESHOLD_PUBLIC_KEY), key, StandardCopyOption.REPLACE_EXISTING);
@@ -199,70 +230,75 @@ class FirewallConfigTest {
     @Test
     void aShareOfAnotherKeyOrAnotherNodeIsAKeyMismatch(@TempDir Path tmp) throws Exception {
         Path d = copy(tmp);
-        Path six = d.resolve("secrets").resolve("node-6.key");
-        Path seven = d.resolve("secrets").resolve("node-7.key");
-        String shareOfSeven = PemBlocks.encode(PemBlocks.THRESHOLD_KEY_SHARE,
-                PemBlocks.decode(Files.readString(seven)).get(PemBlocks.THRESHOLD_KEY_SHARE));
-        String text = Files.readString(six);
-        String shareOfSix = PemBlocks.encode(PemBlocks.THRESHOLD_KEY_SHARE, PemBlocks.decode(text).get(PemBlocks.THRESHOLD_KEY_SHARE));
-        Files.writeString(six, text.replace(shareOfSix, shareOfSeven));
         ClusterConfig c = ClusterConfig.load(d);
+        Path six = c.thresholdShareFile(6);
+        String shareOfSix = Files.readString(six);
+        Files.copy(c.thresholdShareFile(7), six, StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("key mismatch").hasMessageContaining("share 2").hasMessageContaining("share 1");
 
         // a share of a key dealt for another cluster
         ClusterInit.create(tmp.resolve("other"), 1, 1, 1, "127.0.0.1", 7000, 0, new ClusterInit.Firewall(1, 512, -1), new SecureRandom());
-        String foreign = Files.readString(tmp.resolve("other").resolve("secrets").resolve("node-6.key"));
-        String foreignShare = PemBlocks.encode(PemBlocks.THRESHOLD_KEY_SHARE, PemBlocks.decode(foreign).get(PemBlocks.THRESHOLD_KEY_SHARE));
-        Files.writeString(six, text.replace(shareOfSix, foreignShare));
+        ClusterConfig other = ClusterConfig.load(tmp.resolve("other"));
+        Files.copy(other.thresholdShareFile(6), six, StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("key mismatch").hasMessageContaining("another key");
 
-        // the cluster X25519 secret of the other cluster
-        String ours = PemBlocks.encode(PemBlocks.CLUSTER_X25519_SECRET, PemBlocks.decode(text).get(PemBlocks.CLUSTER_X25519_SECRET));
-        String theirs = PemBlocks.encode(PemBlocks.CLUSTER_X25519_SECRET, PemBlocks.decode(foreign).get(PemBlocks.CLUSTER_X25519_SECRET));
-        Files.writeString(six, text.replace(ours, theirs));
-        assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("key mismatch").hasMessageContaining(ClusterConfig.CLUSTER_X25519_KEY);
-
         // a corrupted share: caught by its verification key when loaded
-        byte[] share = PemBlocks.decode(text).get(PemBlocks.THRESHOLD_KEY_SHARE);
-        share[share.length - 1] ^= 1;
-        Files.writeString(six, text.replace(shareOfSix, PemBlocks.encode(PemBlocks.THRESHOLD_KEY_SHARE, share)));
+        ThresholdKeyShare good = ThresholdKeyPem.decodeKeyShare(shareOfSix);
+        byte[] bytes = good.encode();
+        bytes[bytes.length - 1] ^= 1;
+        Files.writeString(six, "-----BEGIN " + ThresholdKeyPem.KEY_SHARE_LABEL + "-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(bytes) + "\n-----END "
+                + ThresholdKeyPem.KEY_SHARE_LABEL + "-----\n");
         assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class).hasMessageContaining("bad threshold key share");
 
-        // no share at all
-        Files.writeString(six, text.replace(shareOfSix, ""));
+        // no share file at all
+        Files.delete(six);
+        assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class).hasMessageContaining("missing threshold key share");
+        Files.writeString(six, shareOfSix);
+        assertThat(c.executionSecrets(6).keyShare()).isEqualTo(good);
+
+        // the cluster X25519 secret of the other cluster
+        Path keyFile = d.resolve("secrets").resolve("node-6.key");
+        String text = Files.readString(keyFile);
+        String foreign = Files.readString(tmp.resolve("other").resolve("secrets").resolve("node-6.key"));
+        String ours = PemBlocks.encode(PemBlocks.CLUSTER_X25519_SECRET, PemBlocks.decode(text).get(PemBlocks.CLUSTER_X25519_SECRET));
+        String theirs = PemBlocks.encode(PemBlocks.CLUSTER_X25519_SECRET, PemBlocks.decode(foreign).get(PemBlocks.CLUSTER_X25519_SECRET));
+        Files.writeString(keyFile, text.replace(ours, theirs));
         assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("no '" + PemBlocks.THRESHOLD_KEY_SHARE + "' block");
+                .hasMessageContaining("key mismatch").hasMessageContaining(ClusterConfig.CLUSTER_X25519_KEY);
+        Files.writeString(keyFile, text.replace(ours, ""));
+        assertThatThrownBy(() -> c.executionSecrets(6)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("no '" + PemBlocks.CLUSTER_X25519_SECRET + "' block");
     }
 
     @Test
-    void malformedAccessPoliciesAreRejectedWithTheLine(@TempDir Path tmp) throws Exception {
+    void malformedAccessPoliciesAreRejectedWithTheFileAndLine(@TempDir Path tmp) throws Exception {
         Path d = copy(tmp);
         Path file = d.resolve(AccessPolicyFile.FILE);
         ClusterConfig c = ClusterConfig.load(d); // the policy is read by the execution nodes, not by load
         String[][] cases = {
-            {"* rw", "expected <client> <rights>"},
-            {"x rw \"a\"", "neither a client id nor *"},
-            {"9 rw \"a\"", "client 9 does not exist"},
-            {"* rwx \"a\"", "must be rw, r, w or -"},
-            {"* rw a", "must be in double quotes"},
-            {"* rw \"a\\q\"", "unknown escape"},
-            {"* rw \"a\"b\"", "unescaped"},
-            {"* r \"b\"\n* r \"b\"", "a second rule"},
+            {"client x read a", "client id 'x'"},
+            {"client 1 rw a", "unknown permission 'rw'"},
+            {"anyone read a", "expected 'client <id>' or 'default'"},
+            {"default read a%zz", "bad escape"},
         };
         for (String[] bad : cases) {
             Files.writeString(file, "# comment\n" + bad[0] + "\n");
             assertThatThrownBy(c::accessPolicy).as(bad[0]).isInstanceOf(ConfigException.class)
-                    .hasMessageContaining(file + ":" + (bad[0].contains("\n") ? 3 : 2) + ": ").hasMessageContaining(bad[1]);
+                    .hasMessageContaining(file + ", line 2").hasMessageContaining(bad[1]);
         }
-        Files.writeString(file, "* r \"\"\n1 rw \"a \\\"quoted\\\" \\\\ key\"\n");
-        AccessPolicyFile p = c.accessPolicy();
-        assertThat(p.canWrite(1, Bytes.ofUtf8("a \"quoted\" \\ key/x"))).isTrue();
-        assertThat(p.canWrite(2, Bytes.ofUtf8("a \"quoted\" \\ key/x"))).isFalse();
+        Files.write(file, new byte[] {'#', (byte) 0xff, '\n'});
+        assertThatThrownBy(c::accessPolicy).isInstanceOf(ConfigException.class).hasMessageContaining("not UTF-8");
+        Files.writeString(file, "default read *\nclient 1 write a%20b\n");
+        PrefixAccessPolicy p = c.accessPolicy();
+        assertThat(p.canWrite(1, Bytes.ofUtf8("a b/x"))).isTrue();
+        assertThat(p.canRead(1, Bytes.ofUtf8("a b/x"))).isFalse();
         assertThat(p.canRead(2, Bytes.ofUtf8("anything"))).isTrue();
         Files.writeString(file, "");
         assertThat(c.accessPolicy().canRead(0, Bytes.ofUtf8("k"))).as("no rule: nothing allowed").isFalse();
+        Files.delete(file);
+        assertThat(c.accessPolicy()).as("no file: no policy").isNull();
     }
 }
