@@ -65,7 +65,7 @@ public final class InitCommand implements Callable<Integer> {
     Integer thresholdBits;
 
     @Option(names = "--admin-client", description = "With --firewall: the client that may read and write keys under "
-            + ClusterInit.SECRET_PREFIX + " in the default access policy; -1 for none (default 0).")
+            + ClusterInit.SECRET_PREFIX + " in the default access policy; -1 for none (default 0, or -1 with no clients).")
     Long adminClient;
 
     @Override
@@ -75,7 +75,7 @@ public final class InitCommand implements Callable<Integer> {
         }
         ClusterInit.Firewall fw = !firewall ? null
                 : new ClusterInit.Firewall(h != null ? h : 1, thresholdBits != null ? thresholdBits : ClusterInit.THRESHOLD_BITS_DEFAULT,
-                        adminClient != null ? adminClient : 0);
+                        adminClient != null ? adminClient : clients > 0 ? 0 : -1);
         ClusterSpec cluster;
         try {
             cluster = new ClusterSpec(f, t, g, fw == null ? -1 : fw.h());
