@@ -88,7 +88,7 @@ final class FirewallCluster {
         }
         this.keys = new PublicKeyDirectory(publicKeys);
         this.threshold = TestShoup.keys(g);
-        this.executionKey = TestShoup.verifier(threshold.publicKey());
+        this.executionKey = new io.bulwark.firewall.threshold.ShoupThresholdVerifier(threshold.publicKey());
         this.clusterSecret = X25519Keys.generateSecretKey(random);
         for (long c = 0; c < clients; c++) {
             clientSecrets.put(c, X25519Keys.generateSecretKey(random));
@@ -119,7 +119,7 @@ final class FirewallCluster {
         ClientSeals seals = clientId -> registered.contains(clientId)
                 ? ClientSeal.between(clientId, clusterSecret, X25519Keys.publicKeyOf(clientSecrets.get(clientId)))
                 : Optional.empty();
-        return new ExecutionFirewall(TestShoup.signer(threshold.shares().get(index)), seals);
+        return new ExecutionFirewall(new io.bulwark.firewall.threshold.ShoupShareSigner(threshold.shares().get(index)), seals);
     }
 
     int id(int index) {

@@ -50,7 +50,7 @@ public final class FirewallFixture {
         // Dealing a key costs tens of milliseconds (safe primes): once per g for the whole run.
         this.keys = DEALT.computeIfAbsent(spec.g(),
                 g -> ThresholdKeyDealer.deal(g + 1, 2 * g + 1, BITS, new Random(4_000 + g)));
-        this.executionKey = new ShoupTestVerifier(keys.publicKey());
+        this.executionKey = new io.bulwark.firewall.threshold.ShoupThresholdVerifier(keys.publicKey());
         this.cluster = X25519Keys.generateKeyPair(new Random(11));
         this.client = X25519Keys.generateKeyPair(new Random(100 + clientId));
         this.clientSeal = ClientSeal.between(clientId, client.secretKey(), cluster.publicKey()).orElseThrow();
