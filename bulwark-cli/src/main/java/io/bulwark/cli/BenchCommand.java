@@ -95,9 +95,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "the cluster has client ids 0.." + (config.clients() - 1)
                     + "; --first-client + --clients exceeds that");
         }
-        out.printf("bench: %d clients, %s of %d-byte values over %d keys each, %d s warm-up + %d s measured, cluster f=%d t=%d g=%d%n",
+        out.printf("bench: %d clients, %s of %d-byte values over %d keys each, %d s warm-up + %d s measured, cluster f=%d t=%d g=%d%s%n",
                 clients, workload, payload, keysPerClient, warmupSeconds, durationSeconds, config.spec().f(), config.spec().t(),
-                config.spec().g());
+                config.spec().g(), config.spec().firewall() ? " h=" + config.spec().h() + " (privacy firewall, "
+                        + config.thresholdPublicKey().modulusBits() + "-bit threshold key)" : "");
         List<ClientSession> sessions = new ArrayList<>();
         try (EventLoops loops = new EventLoops(Math.min(2, Runtime.getRuntime().availableProcessors()), "bench-io")) {
             for (int i = 0; i < clients; i++) {

@@ -38,10 +38,18 @@ import picocli.CommandLine.Spec;
  * cluster, SIGKILLs the leader and an execution node mid-run and restarts them from their data
  * directories, then checks every acknowledged write and reports throughput, latency and the
  * outage. Stops everything it started.
+ *
+ * <p>With {@code --firewall} the cluster has a privacy firewall (h = 1: four filters in two rows,
+ * thirteen processes): requests are sealed to the execution cluster, replies come back as
+ * threshold-signed certificates through the filters, an administrator writes a key under
+ * {@code secret/} that another client is refused, and a row-0 filter and an execution node are
+ * the ones killed and restarted. At the end it shows, from the nodes' logs, that the execution
+ * nodes only ever connected to each other and to the top filter row.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts a local 9-process cluster (f=1, t=1, g=1), runs a key-value workload through a node failure",
-            "and recovery, checks every acknowledged write, and reports what it saw. --simulator runs the simulator instead."})
+            "and recovery, checks every acknowledged write, and reports what it saw. --simulator runs the simulator instead;",
+            "--firewall adds a privacy firewall (h=1: 4 filter nodes, 13 processes) and shows access control through it."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,6 +66,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the cluster directory (configuration, keys, data, logs) afterwards.")
     boolean keep;
 
+    @Option(names = "--firewall", description = "Put a privacy firewall (h=1: 2 rows of 2 filter nodes) between the agreement and"
+            + " execution clusters.")
+    boolean firewall;
+
+    @Option(names = "--threshold-bits", defaultValue = "2048",
+            description = "With --firewall: modulus of the execution cluster's threshold RSA key (default ${DEFAULT-VALUE}).")
+    int thresholdBits;
+
     private final long start = System.nanoTime();
     private PrintStream out;
 
@@ -66,18 +82,38 @@ public final class DemoCommand implements Callable<Integer> {
         out = System.out;
         if (simulator) return simulatorDemo();
         if (clients < 1 || clients > 16) throw new CommandLine.ParameterException(spec.commandLine(), "--clients must be in [1, 16]");
+        if (thresholdBits < 512 || thresholdBits > 4096 || thresholdBits % 2 != 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threshold-bits must be even and in [512, 4096]");
+        }
         Path dir = Files.createTempDirectory("bulwark-demo-");
-        int base = LocalCluster.freeBasePort(9);
-        out.println("Bulwark demo: 6 agreement nodes (FaB Paxos, f=1 t=1) order requests, 3 execution nodes (g=1) run a");
-        out.println("key-value store; a client accepts an answer only when g+1 = 2 execution nodes sent the same one.");
+        int processes = firewall ? 13 : 9;
+        int base = LocalCluster.freeBasePort(processes);
+        if (firewall) {
+            out.println("Bulwark firewall demo: 6 agreement nodes (FaB Paxos, f=1 t=1) order requests, 3 execution nodes (g=1) run a");
+            out.println("key-value store, and 2 rows of 2 filter nodes (h=1) stand between them. Requests are sealed to the execution");
+            out.println("cluster; a reply leaves only as one certificate threshold-signed by g+1 = 2 execution nodes, checked by every");
+            out.println("filter row. Execution nodes talk to nothing but each other and the top filter row.");
+        } else {
+            out.println("Bulwark demo: 6 agreement nodes (FaB Paxos, f=1 t=1) order requests, 3 execution nodes (g=1) run a");
+            out.println("key-value store; a client accepts an answer only when g+1 = 2 execution nodes sent the same one.");
+        }
         out.println();
-        List<NodeInfo> nodes = ClusterInit.create(dir, 1, 1, 1, "127.0.0.1", base, 2 * clients + 2, new SecureRandom());
+        // clients 0..clients-1 load, client `clients` probes (and is the outsider), client clients+1 administers secret/
+        ClusterInit.Firewall fw = firewall ? new ClusterInit.Firewall(1, thresholdBits, clients + 1) : null;
+        long dealStart = System.nanoTime();
+        List<NodeInfo> nodes = ClusterInit.create(dir, 1, 1, 1, "127.0.0.1", base, 2 * clients + 2, fw, new SecureRandom());
         ClusterConfig config = ClusterConfig.load(dir);
-        say("cluster written to %s (127.0.0.1:%d-%d)", dir, base, base + nodes.size() - 1);
+        say("cluster written to %s (127.0.0.1:%d-%d)%s", dir, base, base + nodes.size() - 1, firewall
+                ? String.format("; %d-bit threshold key dealt in %.1f s", thresholdBits, (System.nanoTime() - dealStart) / 1e9) : "");
         try (LocalCluster cluster = new LocalCluster(config, "always", List.of()).statusInterval(1_000)) {
             cluster.startAll();
-            say("started 9 node processes (fsync before every promise; logs in %s)", dir.resolve("logs"));
-            return run(config, cluster);
+            say("started %d node processes (fsync before every promise; logs in %s)", processes, dir.resolve("logs"));
+            try {
+                return run(config, cluster);
+            } catch (io.bulwark.client.BulwarkException e) {
+                say("FAILED: %s", e.getMessage());
+                return 1;
+            }
         } finally {
             if (keep) {
                 say("kept %s", dir);
@@ -93,23 +129,29 @@ public final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < clients; i++) sessions.add(ClientSession.open(config, i, Duration.ofSeconds(15), null));
             ClientSession probe = ClientSession.open(config, clients, Duration.ofSeconds(30), null);
             sessions.add(probe);
+            if (!awaitReady(config, cluster)) return 1;
             BulwarkClient.Result first = probe.client().invokeWithSlot(new KvOperation.Put(Bytes.ofUtf8("greeting"),
                     Bytes.ofUtf8("hello")).encode());
             say("first write certified by the execution cluster: put greeting=hello decided in slot %d (%.1f ms)",
                     first.slot(), first.latency().toNanos() / 1e6);
+            if (firewall && !secrets(config, probe)) return 1;
 
             Workload load = new Workload(sessions.subList(0, clients));
             load.start();
             say("%d clients writing and reading their own keys...", clients);
             progress(load, 5);
-            int leader = Math.max(0, cluster.lastReportedLeader());
+            // Without a firewall: the leader and an execution node. With one: a row-0 filter (clients get
+            // their certificates from row 0) and an execution node.
+            int leader = firewall ? config.filterRow(0)[0] : Math.max(0, cluster.lastReportedLeader());
             int executor = config.executionNodeIds()[0];
-            say("SIGKILL node-%d (agreement; the current leader) and node-%d (execution)", leader, executor);
+            say("SIGKILL node-%d (%s) and node-%d (execution)", leader, firewall ? "filter, row 0" : "agreement; the current leader",
+                    executor);
             long killedAt = System.nanoTime();
             cluster.kill(leader);
             cluster.kill(executor);
             progress(load, 6);
-            say("restarting node-%d and node-%d from their data directories", leader, executor);
+            say("restarting node-%d and node-%d%s", leader, executor, firewall ? " (the filter has no state to recover; the execution"
+                    + " node recovers from its data directory)" : " from their data directories");
             cluster.start(leader);
             cluster.start(executor);
             progress(load, 12);
@@ -136,7 +178,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("%nworkload: %d calls in %.1f s = %.0f ops/s, latency p50 %.2f ms, p99 %.2f ms, max %.1f ms; failed calls: %d%n",
                     h.getTotalCount(), seconds, h.getTotalCount() / seconds, h.getValueAtPercentile(50) / 1e6,
                     h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, load.failed.get());
-            out.printf("outage after the leader was killed: the longest wait between two certified answers was %.0f ms%n",
+            out.printf("outage after the kill: the longest wait between two certified answers was %.0f ms%n",
                     load.longestPauseAfter(killedAt) / 1e6);
 
             // The restarted nodes must catch up: the agreement node from its log and its peers, the
@@ -152,6 +194,7 @@ public final class DemoCommand implements Callable<Integer> {
             } while (!caughtUp && System.nanoTime() < deadline);
             say("restarted nodes %s: node-%d at slot %d, node-%d at slot %d (highest: %d)", caughtUp ? "caught up" : "DID NOT catch up",
                     leader, cluster.lastReportedNextSlot(leader), executor, cluster.lastReportedNextSlot(executor), top);
+            if (firewall) showTopology(config, cluster);
             if (!caughtUp || wrong > 0) return 1;
         } finally {
             for (ClientSession s : sessions) s.close();
@@ -159,6 +202,79 @@ public final class DemoCommand implements Callable<Integer> {
             cluster.stopAll(10);
         }
         return 0;
+    }
+
+    /**
+     * An administrator writes a secret; another client's read of it is refused and its scan
+     * skips it; the administrator reads it back. Returns whether all of that held.
+     */
+    private boolean secrets(ClusterConfig config, ClientSession outsider) throws Exception {
+        long adminId = clients + 1;
+        Bytes key = Bytes.ofUtf8(ClusterInit.SECRET_PREFIX + "launch-code");
+        Bytes value = Bytes.ofUtf8("0000-" + new SecureRandom().nextInt(10_000));
+        try (ClientSession admin = ClientSession.open(config, adminId, Duration.ofSeconds(30), null)) {
+            KvResult put = KvResult.decode(admin.client().invoke(new KvOperation.Put(key, value).encode()));
+            say("client-%d (administrator of %s in %s) writes %s: %s", adminId, ClusterInit.SECRET_PREFIX,
+                    config.accessPolicyFile().getFileName(), key.toUtf8(), put);
+            KvResult read = KvResult.decode(outsider.client().invoke(new KvOperation.Get(key).encode()));
+            boolean denied = read instanceof KvResult.Error e && e.code() == io.bulwark.kv.KvErrorCode.PERMISSION_DENIED;
+            say("client-%d reads %s: %s", outsider.client().clientId(), key.toUtf8(), denied ? "PERMISSION DENIED (as it should be)" : read);
+            KvResult scan = KvResult.decode(outsider.client().invoke(new KvOperation.Scan(Bytes.ofUtf8(""), Bytes.ofUtf8("~"), 100).encode()));
+            boolean hidden = scan instanceof KvResult.ScanResult sr && sr.entries().stream().noneMatch(e -> e.getKey().equals(key));
+            say("client-%d scans every key: %s", outsider.client().clientId(), hidden ? "the secret is not among them" : "SAW THE SECRET: " + scan);
+            KvResult back = KvResult.decode(admin.client().invoke(new KvOperation.Get(key).encode()));
+            boolean readable = back instanceof KvResult.Value v && v.value().equals(java.util.Optional.of(value));
+            say("client-%d reads it back: %s", adminId, readable ? value.toUtf8() : "WRONG: " + back);
+            return put instanceof KvResult.Ok && denied && hidden && readable;
+        }
+    }
+
+    /** Who each node connected to (dialed or accepted), from the logs: execution nodes only to execution nodes and row h. */
+    private void showTopology(ClusterConfig config, LocalCluster cluster) throws IOException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(?:connected to|accepted connection from) (node-\\d+|client-\\d+)");
+        say("connections the execution nodes made or accepted (from their logs):");
+        for (int id : config.executionNodeIds()) {
+            java.util.TreeSet<String> peers = new java.util.TreeSet<>(Comparator.comparingInt((String n) -> n.startsWith("client") ? 1 : 0)
+                    .thenComparingInt(n -> Integer.parseInt(n.substring(n.indexOf('-') + 1))));
+            for (String line : Files.readAllLines(cluster.log(id))) {
+                java.util.regex.Matcher m = p.matcher(line);
+                if (m.find()) peers.add(m.group(1));
+            }
+            out.printf("  node-%d (execution): %s%n", id, String.join(", ", peers));
+        }
+        out.printf("  (execution nodes are %s; the top filter row is %s; agreement nodes are 0-%d)%n",
+                java.util.Arrays.toString(config.executionNodeIds()), java.util.Arrays.toString(config.filterRow(config.spec().h())),
+                config.spec().agreementNodes() - 1);
+    }
+
+    /**
+     * Waits until the cluster answers a read (a dozen JVMs starting on a couple of busy cores take
+     * a while), at most three minutes. Every node must still be running.
+     */
+    private boolean awaitReady(ClusterConfig config, LocalCluster cluster) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MINUTES.toNanos(3);
+        try (ClientSession ready = ClientSession.open(config, clients + 1 + (firewall ? 1 : 0), Duration.ofSeconds(5), null)) {
+            while (true) {
+                for (NodeInfo n : config.nodes()) {
+                    if (!cluster.isAlive(n.id())) {
+                        say("node-%d exited during start-up; see %s", n.id(), cluster.log(n.id()));
+                        return false;
+                    }
+                }
+                try {
+                    ready.client().invoke(new KvOperation.Get(Bytes.ofUtf8("greeting")).encode());
+                    say("cluster answering (%.1f s after the processes were started)", (System.nanoTime() - start) / 1e9 + 0.0);
+                    return true;
+                } catch (io.bulwark.client.BulwarkException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        say("the cluster did not answer within 3 minutes; see the logs in %s", cluster.log(0).getParent());
+                        return false;
+                    }
+                    say("  waiting for the cluster to answer...");
+                }
+            }
+        }
     }
 
     private void progress(Workload load, int seconds) throws InterruptedException {

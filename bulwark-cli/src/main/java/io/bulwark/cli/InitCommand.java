@@ -21,6 +21,11 @@ import picocli.CommandLine.Spec;
             "Creates a cluster directory: cluster.properties (fault thresholds, every node's role and address, public keys),"
                     + " a TLS certificate per node and client signed by a throwaway CA (whose private key is discarded),"
                     + " and each principal's secrets in secrets/<principal>.key (mode 600).",
+            "With --firewall, adds a privacy firewall of (h+1)^2 filter nodes in h+1 rows between the agreement and"
+                    + " execution clusters, deals the execution cluster's (g+1)-of-(2g+1) threshold RSA key (each execution node's"
+                    + " share only in its own secrets/node-<id>.threshold-share.pem; the public key in public/threshold-public.pem) and its X25519 key"
+                    + " (secret with the execution nodes, public key in cluster.properties), and writes access.policy: every"
+                    + " client may read and write every key except under secret/, which only the --admin-client may.",
             "Prints one line per node: its id, role and address. Refuses to overwrite an existing cluster."
         })
 public final class InitCommand implements Callable<Integer> {
@@ -49,11 +54,31 @@ public final class InitCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "100", description = "Client identities to create: client-0 .. client-(n-1) (default ${DEFAULT-VALUE}).")
     int clients;
 
+    @Option(names = "--firewall", description = "Add a privacy firewall: (h+1)^2 filter nodes between the agreement and execution clusters.")
+    boolean firewall;
+
+    @Option(names = "--h", description = "With --firewall: Byzantine filter nodes tolerated; (h+1)^2 filters in h+1 rows (default 1).")
+    Integer h;
+
+    @Option(names = "--threshold-bits", description = "With --firewall: modulus of the execution cluster's threshold RSA key (default "
+            + ClusterInit.THRESHOLD_BITS_DEFAULT + ").")
+    Integer thresholdBits;
+
+    @Option(names = "--admin-client", description = "With --firewall: the client that may read and write keys under "
+            + ClusterInit.SECRET_PREFIX + " in the default access policy; -1 for none (default 0, or -1 with no clients).")
+    Long adminClient;
+
     @Override
     public Integer call() {
+        if (!firewall && (h != null || thresholdBits != null || adminClient != null)) {
+            throw new ParameterException(spec.commandLine(), "--h, --threshold-bits and --admin-client need --firewall");
+        }
+        ClusterInit.Firewall fw = !firewall ? null
+                : new ClusterInit.Firewall(h != null ? h : 1, thresholdBits != null ? thresholdBits : ClusterInit.THRESHOLD_BITS_DEFAULT,
+                        adminClient != null ? adminClient : clients > 0 ? 0 : -1);
         ClusterSpec cluster;
         try {
-            cluster = new ClusterSpec(f, t, g, -1);
+            cluster = new ClusterSpec(f, t, g, fw == null ? -1 : fw.h());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid cluster shape: " + e.getMessage());
         }
@@ -65,9 +90,19 @@ public final class InitCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--clients must be in [0, " + io.bulwark.runtime.config.ClusterConfig.CLIENTS_MAX + "]");
         }
         if (host.isBlank() || host.contains(" ")) throw new ParameterException(spec.commandLine(), "--host '" + host + "' is not an address");
+        if (fw != null) {
+            int bits = fw.thresholdBits();
+            if (bits < 512 || bits > 4096 || bits % 2 != 0) {
+                throw new ParameterException(spec.commandLine(), "--threshold-bits must be even and in [512, 4096] (2048 or more for real use)");
+            }
+            if (fw.adminClient() < -1 || fw.adminClient() >= clients) {
+                throw new ParameterException(spec.commandLine(), "--admin-client " + fw.adminClient() + " is not one of the clients 0.."
+                        + (clients - 1) + " (or -1 for none)");
+            }
+        }
         List<NodeInfo> nodes;
         try {
-            nodes = ClusterInit.create(dir, f, t, g, host, basePort, clients, new SecureRandom());
+            nodes = ClusterInit.create(dir, f, t, g, host, basePort, clients, fw, new SecureRandom());
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("bulwark init: " + e.getMessage());
             return 1;
@@ -76,8 +111,15 @@ public final class InitCommand implements Callable<Integer> {
         for (NodeInfo n : nodes) out.println(n);
         out.flush();
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("cluster written to %s: %d agreement node(s), %d execution node(s), %d client identities.%n", dir,
-                cluster.agreementNodes(), cluster.executionNodes(), clients);
+        err.printf("cluster written to %s: %d agreement node(s), %d execution node(s), %s%d client identities.%n", dir,
+                cluster.agreementNodes(), cluster.executionNodes(),
+                fw == null ? "" : cluster.filterNodes() + " filter node(s) in " + cluster.filterRows() + " row(s), ", clients);
+        if (fw != null) {
+            err.printf("firewall: %d-bit threshold key (%d of %d execution nodes sign); access policy in %s: %s%n", fw.thresholdBits(),
+                    cluster.g() + 1, cluster.executionNodes(), dir.resolve(io.bulwark.runtime.config.AccessPolicyFile.FILE),
+                    fw.adminClient() >= 0 ? "only client-" + fw.adminClient() + " may read and write " + ClusterInit.SECRET_PREFIX
+                            : "no client may read or write " + ClusterInit.SECRET_PREFIX);
+        }
         err.printf("start it with: bulwark up --dir %s%n", dir);
         err.flush();
         return 0;

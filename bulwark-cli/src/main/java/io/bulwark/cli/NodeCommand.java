@@ -70,7 +70,7 @@ public final class NodeCommand implements Callable<Integer> {
         NodeHost.Options options = NodeHost.Options.defaults().withFsync(FsyncPolicy.valueOf(fsync.name().toUpperCase(java.util.Locale.ROOT)));
         options = new NodeHost.Options(options.fsync(), fsyncIntervalMs, options.walSegmentBytes(), options.walCompactBytes(),
                 options.inboundQueueMax(), options.batchInputsMax(), statusIntervalMs, options.signatureCacheEntries(),
-                options.transport(), options.fab(), options.execution());
+                options.transport(), options.fab(), options.execution(), options.filter());
         NodeHost host;
         try {
             host = NodeHost.open(config, id, dataDir, options);

@@ -39,6 +39,39 @@ class ClusterCommandsTest {
     }
 
     @Test
+    void initWithAFirewallAddsFilterRowsAndKeys(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("fw");
+        Run r = run("init", "--dir", dir.toString(), "--f", "1", "--t", "1", "--g", "1", "--firewall", "--h", "1", "--threshold-bits",
+                "1024", "--clients", "3", "--base-port", "7200");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines()).hasSize(13);
+        assertThat(r.out().lines().toList().get(9)).isEqualTo("node-9 filter 127.0.0.1:7209");
+        assertThat(r.out().lines().toList().get(12)).isEqualTo("node-12 filter 127.0.0.1:7212");
+        assertThat(r.err()).contains("4 filter node(s) in 2 row(s)", "1024-bit threshold key", "only client-0 may read and write secret/");
+        var config = io.bulwark.runtime.config.ClusterConfig.load(dir);
+        assertThat(config.thresholdPublicKey().modulusBits()).isEqualTo(1024);
+        assertThat(config.accessPolicy().canRead(1, io.bulwark.core.bytes.Bytes.ofUtf8("secret/x"))).isFalse();
+        assertThat(config.accessPolicy().canRead(0, io.bulwark.core.bytes.Bytes.ofUtf8("secret/x"))).isTrue();
+
+        Run noFirewall = run("init", "--dir", tmp.resolve("a").toString(), "--h", "1");
+        assertThat(noFirewall.exitCode()).isEqualTo(2);
+        assertThat(noFirewall.err()).contains("need --firewall");
+        Run bits = run("init", "--dir", tmp.resolve("b").toString(), "--firewall", "--threshold-bits", "100");
+        assertThat(bits.exitCode()).isEqualTo(2);
+        assertThat(bits.err()).contains("--threshold-bits");
+        Run h = run("init", "--dir", tmp.resolve("c").toString(), "--firewall", "--h", "9");
+        assertThat(h.exitCode()).isEqualTo(2);
+        assertThat(h.err()).contains("h must be in");
+        Run g = run("init", "--dir", tmp.resolve("d").toString(), "--firewall", "--g", "-1");
+        assertThat(g.exitCode()).isEqualTo(2);
+        assertThat(g.err()).contains("execution cluster");
+        Run admin = run("init", "--dir", tmp.resolve("e").toString(), "--firewall", "--clients", "2", "--admin-client", "2");
+        assertThat(admin.exitCode()).isEqualTo(2);
+        assertThat(admin.err()).contains("--admin-client 2");
+        assertThat(tmp.resolve("b")).doesNotExist();
+    }
+
+    @Test
     void badArgumentsAreUsageErrors(@TempDir Path tmp) {
         Run r = run("init", "--dir", tmp.resolve("x").toString(), "--f", "1", "--t", "2");
         assertThat(r.exitCode()).isEqualTo(2);
@@ -74,7 +107,8 @@ class ClusterCommandsTest {
     void helpExplainsEveryOption() {
         Run init = run("init", "--help");
         assertThat(init.exitCode()).isZero();
-        assertThat(init.out()).contains("--dir", "--f", "--t", "--g", "--host", "--base-port", "--clients", "Refuses to overwrite");
+        assertThat(init.out()).contains("--dir", "--f", "--t", "--g", "--host", "--base-port", "--clients", "Refuses to overwrite",
+                "--firewall", "--h", "--threshold-bits", "--admin-client");
         Run node = run("node", "--help");
         assertThat(node.out()).contains("--dir", "--id", "--data", "--fsync");
         Run up = run("up", "--help");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.client.BulwarkTimeoutException;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.kv.KvClient;
+import io.bulwark.kv.KvErrorCode;
 import io.bulwark.kv.KvOperation;
 import io.bulwark.kv.KvResult;
 import io.bulwark.runtime.config.ClusterConfig;
@@ -59,6 +60,14 @@ import org.junit.jupiter.api.io.TempDir;
  * directories; once both have logged that they started (a JVM takes seconds to start on two busy
  * cores), 8 s more load; then the final reads and SIGTERM to every node. About 45 s in all.
  *
+ * <p>{@link #firewallSurvivesKillAndRestartOfAFilterAndAnExecutionNodeUnderLoad} runs the same
+ * with a privacy firewall (h=1: four filters in two rows, thirteen JVMs, a 1024-bit threshold key
+ * to keep the test short; deployments use 2048): the killed nodes are a filter of row 0 (the row
+ * clients get their certificates from) and an execution node. It checks the same, and also that
+ * an outside client is refused a key under {@code secret/} an administrator wrote, and, from the
+ * nodes' logs, that execution nodes never connected to (or accepted connections from) agreement
+ * nodes or clients, nor row-0 filters from execution nodes: the firewall topology held.
+ *
  * <p>Prints the outage after the leader kill and the throughput before, during and after. On
  * failure, the node logs (status lines every second) and the history are copied to
  * {@code target/real-process-cluster-test/} (or the directory named by the system property
@@ -84,6 +93,9 @@ class RealProcessClusterTest {
     private static final long CATCH_UP_SLACK = 2;
     private static final Pattern ENTERED_VIEW = Pattern.compile("entered view pn=(\\d+)");
     private static final Pattern NEXT_SLOT = Pattern.compile("next-slot=(\\d+)");
+    private static final Pattern CONNECTION = Pattern.compile("(?:connected to|accepted connection from) ((?:node|client)-\\d+)");
+    /** Firewall mode: this client may read and write secret/ (ClusterInit.Firewall's admin); the others may not. */
+    private static final long ADMIN_CLIENT = LOAD_CLIENTS + 2;
 
     @TempDir
     Path tmp;
@@ -105,8 +117,18 @@ class RealProcessClusterTest {
 
     @Test
     void survivesKillAndRestartOfTheLeaderAndAnExecutionNodeUnderLoad() throws Exception {
+        runTest(false);
+    }
+
+    @Test
+    void firewallSurvivesKillAndRestartOfAFilterAndAnExecutionNodeUnderLoad() throws Exception {
+        runTest(true);
+    }
+
+    private void runTest(boolean firewall) throws Exception {
         long seed = Long.getLong("bulwark.e2e.seed", new SecureRandom().nextLong());
-        System.out.printf("RealProcessClusterTest: seed %d (-Dbulwark.e2e.seed=%d replays the clients' choices)%n", seed, seed);
+        System.out.printf("RealProcessClusterTest%s: seed %d (-Dbulwark.e2e.seed=%d replays the clients' choices)%n",
+                firewall ? " (firewall)" : "", seed, seed);
         Path dir = tmp.resolve("cluster");
         Recorder recorder = new Recorder();
         // The nodes run on a copy of this JVM's class path (LocalCluster passes java.class.path to
@@ -115,7 +137,7 @@ class RealProcessClusterTest {
         String classPath = System.getProperty("java.class.path");
         System.setProperty("java.class.path", snapshot(classPath, tmp.resolve("classpath")));
         try {
-            run(dir, seed, recorder);
+            run(dir, seed, recorder, firewall);
         } catch (Throwable t) {
             saveEvidence(dir, seed, recorder, t);
             throw t;
@@ -150,15 +172,17 @@ class RealProcessClusterTest {
         return String.join(File.pathSeparator, copied);
     }
 
-    private void run(Path dir, long seed, Recorder recorder) throws Exception {
+    private void run(Path dir, long seed, Recorder recorder, boolean firewall) throws Exception {
         long testStart = System.nanoTime();
-        ClusterInit.create(dir, 1, 1, 1, "127.0.0.1", LocalCluster.freeBasePort(9), 16, new SecureRandom());
+        ClusterInit.Firewall fw = firewall ? new ClusterInit.Firewall(1, 1024, ADMIN_CLIENT) : null;
+        ClusterInit.create(dir, 1, 1, 1, "127.0.0.1", LocalCluster.freeBasePort(firewall ? 13 : 9), 16, fw, new SecureRandom());
         ClusterConfig config = ClusterConfig.load(dir);
         System.out.printf("cluster directory created in %.1f s%n", seconds(System.nanoTime() - testStart));
         int[] agreement = config.agreementNodeIds();
         int[] execution = config.executionNodeIds();
         assertThat(agreement).hasSize(6);
         assertThat(execution).containsExactly(6, 7, 8);
+        if (firewall) assertThat(config.filterNodeIds()).containsExactly(9, 10, 11, 12);
         int killedExecution = execution[0];
 
         // Status lines every second: the logs then show how each node's next slot moved.
@@ -172,6 +196,7 @@ class RealProcessClusterTest {
                 readyAt = awaitReady(new KvClient(session.invoker()), recorder);
             }
             System.out.printf("cluster answering %.1f s after start%n", seconds(readyAt - testStart));
+            if (firewall) checkSecretsStayHidden(config, loops);
 
             // ---- load, with a kill and a restart
             List<LoadClient> clients = new ArrayList<>();
@@ -193,12 +218,13 @@ class RealProcessClusterTest {
                 for (LoadClient c : clients) c.thread.start();
 
                 sleepUntil(loadStart + ms(KILL_AFTER_MS));
-                leader = currentLeader(config);
+                // without a firewall the agreement leader; with one a filter of row 0 (the variable keeps its name)
+                leader = firewall ? config.filterRow(0)[0] : currentLeader(config);
                 killAt = System.nanoTime();
                 cluster.kill(leader);
                 cluster.kill(killedExecution);
-                System.out.printf("%.1f s: SIGKILLed node-%d (agreement leader) and node-%d (execution)%n",
-                        seconds(killAt - loadStart), leader, killedExecution);
+                System.out.printf("%.1f s: SIGKILLed node-%d (%s) and node-%d (execution)%n",
+                        seconds(killAt - loadStart), leader, firewall ? "filter of row 0" : "agreement leader", killedExecution);
 
                 sleepUntil(killAt + ms(RESTART_AFTER_MS));
                 long startsBefore = starts(leader) + starts(killedExecution);
@@ -287,11 +313,68 @@ class RealProcessClusterTest {
             System.out.println("next-slot at SIGTERM: " + slots);
             for (int id : agreement) System.out.printf("  node-%d stopped in %s%n", id, stoppedView(id));
             assertThat(slots).as("every node logs its next slot when stopped").allSatisfy((id, s) -> assertThat(s).isNotNegative());
-            assertCaughtUp("agreement", leader, agreement, slots, lastStatus(leader));
+            assertCaughtUp(firewall ? "filter" : "agreement", leader, firewall ? config.filterRow(0) : agreement, slots, lastStatus(leader));
             assertCaughtUp("execution", killedExecution, execution, slots, lastStatus(killedExecution));
+
+            // (e) firewall: the topology held for the whole run, restarts included
+            if (firewall) assertTopologyHeld(config);
 
             System.out.printf("RealProcessClusterTest: passed, %.1f s in all%n", seconds(System.nanoTime() - testStart));
             if (Boolean.getBoolean("bulwark.e2e.keepLogs")) saveEvidence(dir, seed, recorder, null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ firewall
+
+    /** An administrator writes a secret; a load client's read of it is refused, its scan skips it; the administrator reads it back. */
+    private static void checkSecretsStayHidden(ClusterConfig config, EventLoops loops) throws Exception {
+        Bytes key = Bytes.ofUtf8(ClusterInit.SECRET_PREFIX + "e2e");
+        Bytes value = Bytes.ofUtf8("classified-" + new SecureRandom().nextInt(1000));
+        try (ClientSession admin = ClientSession.open(config, ADMIN_CLIENT, CALL_TIMEOUT, loops);
+                ClientSession outsider = ClientSession.open(config, 1, CALL_TIMEOUT, loops)) {
+            KvClient adminKv = new KvClient(admin.invoker());
+            adminKv.put(key, value);
+            KvResult denied = new KvClient(outsider.invoker()).execute(new KvOperation.Get(key));
+            assertThat(denied).as("an outside client's read of %s", key.toUtf8())
+                    .isInstanceOfSatisfying(KvResult.Error.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.PERMISSION_DENIED));
+            KvResult scan = new KvClient(outsider.invoker()).execute(new KvOperation.Scan(Bytes.ofUtf8(""), Bytes.ofUtf8("~"), 100));
+            assertThat(((KvResult.ScanResult) scan).entries()).as("an outside client's scan").noneMatch(e -> e.getKey().equals(key));
+            assertThat(adminKv.get(key)).as("the administrator reads the secret back").contains(value);
+        }
+        System.out.println("secret/: written by the administrator, refused to client-1 (read and scan)");
+    }
+
+    /**
+     * From every node's log (each connection made or accepted is logged with the peer's
+     * authenticated name): execution nodes connected only with execution nodes and the top filter
+     * row; agreement nodes and row-0 filters with no execution node; and no node refused a
+     * connection or dropped a frame for the topology (no client, node or core even tried to
+     * cross it: clients dial agreement nodes and row 0 only, and the cores address only their
+     * neighbours).
+     */
+    private void assertTopologyHeld(ClusterConfig config) throws IOException {
+        Set<String> executionSide = new java.util.TreeSet<>();
+        for (int id : config.executionNodeIds()) executionSide.add("node-" + id);
+        for (int id : config.filterRow(config.spec().h())) executionSide.add("node-" + id);
+        for (int id = 0; id < config.nodes().size(); id++) {
+            Set<String> peers = new java.util.TreeSet<>();
+            for (String line : Files.readAllLines(cluster.log(id))) {
+                Matcher m = CONNECTION.matcher(line);
+                if (m.find()) peers.add(m.group(1));
+            }
+            System.out.printf("  node-%d (%s) connected with %s%n", id, config.node(id).role().label(), peers);
+            List<String> crossings = Files.readAllLines(cluster.log(id)).stream()
+                    .filter(l -> l.contains("firewall topology does not link") || l.contains("| topology: ")).toList();
+            assertThat(crossings).as("node-%d refused or dropped traffic across the firewall topology (someone tried to cross it)", id)
+                    .isEmpty();
+            boolean rowZero = config.spec().isFilterNode(id) && config.spec().filterRow(id) == 0;
+            if (config.spec().isExecutionNode(id)) {
+                assertThat(peers).as("node-%d (execution) connected only with execution nodes and the top filter row", id)
+                        .isNotEmpty().allMatch(executionSide::contains);
+            } else if (config.spec().isAgreementNode(id) || rowZero) {
+                assertThat(peers).as("node-%d connected with no execution node", id)
+                        .noneMatch(p -> p.startsWith("node-") && config.spec().isExecutionNode(Integer.parseInt(p.substring(5))));
+            }
         }
     }
 

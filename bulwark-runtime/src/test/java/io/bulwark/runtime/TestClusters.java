@@ -25,6 +25,20 @@ public final class TestClusters {
         return ClusterConfig.load(dir);
     }
 
+    /**
+     * A firewall cluster ({@code (h+1)²} filters) in {@code dir}, with a threshold key of
+     * {@code thresholdBits} (512 keeps dealing fast; real clusters use 2048) and client 0 as the
+     * administrator of {@code secret/}.
+     */
+    public static ClusterConfig createFirewall(Path dir, int f, int t, int g, int h, int clients, int thresholdBits)
+            throws ConfigException {
+        int nodes = 3 * f + 2 * t + 1 + 2 * g + 1 + (h + 1) * (h + 1);
+        int base = freePortRange(nodes);
+        ClusterInit.create(dir, f, t, g, "127.0.0.1", base, clients, new ClusterInit.Firewall(h, thresholdBits, clients > 0 ? 0 : -1),
+                new SecureRandom());
+        return ClusterConfig.load(dir);
+    }
+
     /** The first of {@code n} consecutive ports that are all free on 127.0.0.1 right now. */
     public static int freePortRange(int n) {
         for (int attempt = 0; attempt < 200; attempt++) {

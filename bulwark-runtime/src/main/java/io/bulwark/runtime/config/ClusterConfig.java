@@ -1,11 +1,16 @@
 package io.bulwark.runtime.config;
 
 import io.bulwark.core.bytes.Bytes;
+import io.bulwark.core.codec.MalformedMessageException;
 import io.bulwark.core.cluster.ClusterSpec;
 import io.bulwark.core.crypto.Ed25519Keys;
 import io.bulwark.core.crypto.X25519Keys;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.PublicKeyDirectory;
+import io.bulwark.firewall.threshold.ThresholdKeyPem;
+import io.bulwark.firewall.threshold.ThresholdKeyShare;
+import io.bulwark.firewall.threshold.ThresholdPublicKey;
+import io.bulwark.kv.PrefixAccessPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * D/cluster.properties          public: fault thresholds, nodes (role, address), public keys
  * D/public/ca.crt               the cluster CA certificate (its private key was never stored)
  * D/public/&lt;principal&gt;.crt      TLS certificate of each node and client, CN = principal
- * D/secrets/&lt;principal&gt;.key     private: Ed25519 secret, X25519 secret, TLS private key (mode 600)
+ * D/secrets/&lt;principal&gt;.key     private: Ed25519 secret, X25519 secret, TLS private key (mode 600);
+ *                               with a firewall, an execution node's file also holds the execution
+ *                               cluster's X25519 secret
+ * D/secrets/node-&lt;id&gt;.threshold-share.pem  firewall: execution node id's threshold RSA key share (mode 600)
+ * D/public/threshold-public.pem  firewall: the execution cluster's threshold RSA public key
+ * D/access.policy               optional: the key-value store's access policy ({@link AccessPolicyFile}, {@link PrefixAccessPolicy} format)
  * </pre>
  *
  * <p>{@code cluster.properties} is {@code key=value} lines ({@code #} starts a comment):
@@ -42,13 +52,15 @@ import org.slf4j.LoggerFactory;
  * cluster.f=1                   Byzantine agreement nodes tolerated
  * cluster.t=1                   slow agreement nodes the two-step fast path survives (0 ≤ t ≤ f)
  * cluster.g=1                   Byzantine execution nodes tolerated (2g+1 of them; -1: none)
- * cluster.h=-1                  Byzantine filter nodes tolerated (-1: no privacy firewall)
+ * cluster.h=-1                  Byzantine filter nodes tolerated ((h+1)² filters; -1: no privacy firewall)
  * cluster.clients=100           client identities, client-0 .. client-(n-1)
- * node.&lt;id&gt;=&lt;role&gt; &lt;host&gt;:&lt;port&gt;       one line per node: agreement nodes first, then execution nodes
+ * node.&lt;id&gt;=&lt;role&gt; &lt;host&gt;:&lt;port&gt;       one line per node: agreement nodes first, then execution nodes,
+ *                                    then filters row by row (ClusterSpec numbers them)
  * node.&lt;id&gt;.ed25519=&lt;hex&gt;          the node's Ed25519 public key (32 bytes)
  * node.&lt;id&gt;.x25519=&lt;hex&gt;           the node's X25519 public key (32 bytes)
  * client.&lt;id&gt;.ed25519=&lt;hex&gt;        the same for every client
  * client.&lt;id&gt;.x25519=&lt;hex&gt;
+ * firewall.x25519=&lt;hex&gt;           firewall only: the execution cluster's X25519 public key (clients seal to it)
  * </pre>
  */
 public final class ClusterConfig {
@@ -60,6 +72,11 @@ public final class ClusterConfig {
     public static final String CA_CERTIFICATE = "ca.crt";
     public static final int FORMAT = 1;
     public static final int CLIENTS_MAX = 100_000;
+    /** Firewall: the execution cluster's threshold RSA public key ({@link ThresholdKeyPem}), in {@code public/}. */
+    public static final String THRESHOLD_PUBLIC_KEY = "threshold-public.pem";
+    /** Firewall: an execution node's threshold key share ({@link ThresholdKeyPem}), {@code secrets/node-<id>} + this. */
+    public static final String THRESHOLD_SHARE_SUFFIX = ".threshold-share.pem";
+    public static final String CLUSTER_X25519_KEY = "firewall.x25519";
 
     private final Path dir;
     private final ClusterSpec spec;
@@ -69,9 +86,13 @@ public final class ClusterConfig {
     private final Map<Principal, Bytes> agreementKeys;
     private final X509Certificate ca;
     private final PublicKeyDirectory directory;
+    private final ThresholdPublicKey thresholdKey;
+    private final Bytes clusterSealKey;
 
     private ClusterConfig(Path dir, ClusterSpec spec, List<NodeInfo> nodes, int clients, Map<Principal, Bytes> signingKeys,
-            Map<Principal, Bytes> agreementKeys, X509Certificate ca) {
+            Map<Principal, Bytes> agreementKeys, X509Certificate ca, ThresholdPublicKey thresholdKey, Bytes clusterSealKey) {
+        this.thresholdKey = thresholdKey;
+        this.clusterSealKey = clusterSealKey;
         this.dir = dir;
         this.spec = spec;
         this.nodes = List.copyOf(nodes);
@@ -114,6 +135,42 @@ public final class ClusterConfig {
         return nodes.stream().filter(n -> n.role() == NodeRole.EXECUTION).mapToInt(NodeInfo::id).toArray();
     }
 
+    /** Every filter node (none without a firewall), row by row. */
+    public int[] filterNodeIds() {
+        return nodes.stream().filter(n -> n.role() == NodeRole.FILTER).mapToInt(NodeInfo::id).toArray();
+    }
+
+    /** The filters of {@code row} (0: next to the agreement cluster; h: next to the execution cluster). */
+    public int[] filterRow(int row) {
+        int[] ids = new int[spec.h() + 1];
+        for (int c = 0; c <= spec.h(); c++) ids[c] = spec.filterNode(row, c);
+        return ids;
+    }
+
+    /** Firewall: the execution cluster's threshold RSA public key; null without a firewall. */
+    public ThresholdPublicKey thresholdPublicKey() {
+        return thresholdKey;
+    }
+
+    /** Firewall: the execution cluster's X25519 public key, which clients seal to; null without a firewall. */
+    public Bytes clusterSealKey() {
+        return clusterSealKey;
+    }
+
+    public Path accessPolicyFile() {
+        return dir.resolve(AccessPolicyFile.FILE);
+    }
+
+    /**
+     * The key-value store's access policy from {@code D/access.policy}, or null if there is no
+     * such file (every client may then read and write every key).
+     */
+    public PrefixAccessPolicy accessPolicy() throws ConfigException {
+        Path file = accessPolicyFile();
+        if (!Files.exists(file)) return null;
+        return AccessPolicyFile.read(file);
+    }
+
     /** Whether {@code p} is a node or client of this cluster. */
     public boolean isPrincipal(Principal p) {
         return p.kind() == Principal.Kind.NODE ? p.id() < nodes.size() : p.id() < clients;
@@ -149,6 +206,11 @@ public final class ClusterConfig {
         return dir.resolve(SECRETS_DIR).resolve(p + ".key");
     }
 
+    /** Firewall: where execution node {@code nodeId}'s threshold key share is. */
+    public Path thresholdShareFile(int nodeId) {
+        return dir.resolve(SECRETS_DIR).resolve(Principal.node(nodeId) + THRESHOLD_SHARE_SUFFIX);
+    }
+
     // ---------------------------------------------------------------- loading
 
     /** Loads and validates the cluster in {@code dir}. */
@@ -171,7 +233,6 @@ public final class ClusterConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }
-        if (spec.firewall()) throw new ConfigException(where + ": cluster.h=" + h + ": the privacy firewall is not supported yet (use -1)");
 
         List<NodeInfo> nodes = new ArrayList<>();
         Map<String, Integer> addresses = new HashMap<>();
@@ -179,10 +240,11 @@ public final class ClusterConfig {
             String key = "node." + id;
             String value = require(props, key, where);
             NodeInfo node = parseNode(id, value, where);
-            NodeRole expected = spec.isAgreementNode(id) ? NodeRole.AGREEMENT : NodeRole.EXECUTION;
+            NodeRole expected = roleOf(spec, id);
             if (node.role() != expected) {
-                throw new ConfigException(where + ": " + key + ": node " + id + " must be an " + expected.label()
-                        + " node (agreement nodes are 0.." + (spec.agreementNodes() - 1) + ", then execution nodes)");
+                throw new ConfigException(where + ": " + key + ": node " + id + " must be " + (expected == NodeRole.FILTER ? "a " : "an ")
+                        + expected.label() + " node (agreement nodes are 0.." + (spec.agreementNodes() - 1)
+                        + ", then execution nodes" + (spec.firewall() ? ", then filters" : "") + ")");
             }
             Integer previous = addresses.put(node.host() + ":" + node.port(), id);
             if (previous != null) {
@@ -203,16 +265,51 @@ public final class ClusterConfig {
             agreement.put(p, hexKey(props, prefix + ".x25519", where, X25519Keys.PUBLIC_KEY_LENGTH));
         }
 
+        Bytes clusterSealKey = null;
+        if (spec.firewall()) clusterSealKey = hexKey(props, CLUSTER_X25519_KEY, where, X25519Keys.PUBLIC_KEY_LENGTH);
+
         for (String key : props.keySet()) {
-            if (!knownKey(key, spec.totalNodes(), clients)) {
+            if (!knownKey(key, spec.totalNodes(), clients) && !(spec.firewall() && key.equals(CLUSTER_X25519_KEY))) {
                 throw new ConfigException(where + ": unknown key '" + key + "' (a node or client beyond the configured counts, or a typo)");
             }
         }
 
         X509Certificate ca = readCertificate(dir.resolve(PUBLIC_DIR).resolve(CA_CERTIFICATE));
-        ClusterConfig config = new ClusterConfig(dir, spec, nodes, clients, signing, agreement, ca);
+        ThresholdPublicKey thresholdKey = spec.firewall() ? readThresholdKey(dir.resolve(PUBLIC_DIR).resolve(THRESHOLD_PUBLIC_KEY), spec) : null;
+        ClusterConfig config = new ClusterConfig(dir, spec, nodes, clients, signing, agreement, ca, thresholdKey, clusterSealKey);
         for (NodeInfo n : nodes) config.readPrincipalCertificate(n.principal());
         return config;
+    }
+
+    /** The role {@code ClusterSpec} gives node {@code id}. */
+    public static NodeRole roleOf(ClusterSpec spec, int id) {
+        if (spec.isAgreementNode(id)) return NodeRole.AGREEMENT;
+        if (spec.isExecutionNode(id)) return NodeRole.EXECUTION;
+        if (spec.isFilterNode(id)) return NodeRole.FILTER;
+        throw new IllegalArgumentException("no node " + id + " in " + spec);
+    }
+
+    /** Reads the execution cluster's threshold public key and checks it fits the cluster: g+1 of 2g+1. */
+    private static ThresholdPublicKey readThresholdKey(Path file, ClusterSpec spec) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": missing (a firewall cluster needs the execution cluster's threshold public key)");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        ThresholdPublicKey key;
+        try {
+            key = ThresholdKeyPem.decodePublicKey(text);
+        } catch (MalformedMessageException e) {
+            throw new ConfigException(file + ": bad threshold public key: " + e.getMessage());
+        }
+        if (key.k() != spec.g() + 1 || key.l() != spec.executionNodes()) {
+            throw new ConfigException(file + ": the key is " + key.k() + "-of-" + key.l() + "; this cluster (g=" + spec.g() + ") needs "
+                    + (spec.g() + 1) + "-of-" + spec.executionNodes());
+        }
+        return key;
     }
 
     private static boolean knownKey(String key, int nodes, int clients) {
@@ -284,6 +381,55 @@ public final class ClusterConfig {
             throw new ConfigException(file + ": key mismatch: the TLS private key does not belong to " + certificateFile(p));
         }
         return new Identity(p, ed, x, tls, cert, ca);
+    }
+
+    /**
+     * Firewall: execution node {@code nodeId}'s threshold key share (its own file) and the
+     * execution cluster's X25519 secret (from its secrets file), checked against the public key and
+     * {@code firewall.x25519} of this cluster ("key mismatch" otherwise).
+     */
+    public ExecutionSecrets executionSecrets(int nodeId) throws ConfigException {
+        if (!spec.firewall()) throw new ConfigException("the cluster in " + dir + " has no firewall: execution nodes hold no threshold key");
+        if (!spec.isExecutionNode(nodeId)) throw new ConfigException("node-" + nodeId + " is not an execution node");
+        Principal p = Principal.node(nodeId);
+        Path file = secretsFile(p);
+        warnIfReadableByOthers(file);
+        Map<String, byte[]> blocks;
+        try {
+            blocks = PemBlocks.decode(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": missing secrets file for " + p);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(file + ": cannot read secrets: " + e.getMessage());
+        }
+        Path shareFile = thresholdShareFile(nodeId);
+        warnIfReadableByOthers(shareFile);
+        ThresholdKeyShare share;
+        try {
+            share = ThresholdKeyPem.decodeKeyShare(Files.readString(shareFile, StandardCharsets.US_ASCII));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(shareFile + ": missing threshold key share of " + p);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ConfigException(shareFile + ": cannot read: " + e.getMessage());
+        } catch (MalformedMessageException e) {
+            throw new ConfigException(shareFile + ": bad threshold key share: " + e.getMessage());
+        }
+        if (!share.publicKey().equals(thresholdKey)) {
+            throw new ConfigException(shareFile + ": key mismatch: the threshold key share belongs to another key than "
+                    + PUBLIC_DIR + "/" + THRESHOLD_PUBLIC_KEY);
+        }
+        int index = nodeId - spec.agreementNodes() + 1;
+        if (share.index() != index) {
+            throw new ConfigException(shareFile + ": key mismatch: threshold key share " + share.index() + ", but " + p + " signs as share "
+                    + index);
+        }
+        Bytes x = Bytes.wrapOwned(block(blocks, PemBlocks.CLUSTER_X25519_SECRET, file));
+        if (x.length() != X25519Keys.SECRET_KEY_LENGTH) throw new ConfigException(file + ": cluster X25519 secret must be 32 bytes");
+        if (!X25519Keys.publicKeyOf(x).equals(clusterSealKey)) {
+            throw new ConfigException(file + ": key mismatch: the cluster X25519 secret does not belong to " + CLUSTER_X25519_KEY + " in "
+                    + PROPERTIES);
+        }
+        return new ExecutionSecrets(share, x);
     }
 
     private static byte[] block(Map<String, byte[]> blocks, String label, Path file) throws ConfigException {

@@ -17,6 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import io.bulwark.firewall.threshold.ThresholdKeyDealer;
+import io.bulwark.firewall.threshold.ThresholdKeyPem;
+import io.bulwark.firewall.threshold.ThresholdPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -31,19 +34,60 @@ import java.util.List;
 public final class ClusterInit {
     private ClusterInit() {}
 
+    /** The default modulus of the execution cluster's threshold RSA key. */
+    public static final int THRESHOLD_BITS_DEFAULT = 2048;
+    /** The key prefix only the administrator client may read and write under the default access policy. */
+    public static final String SECRET_PREFIX = "secret/";
+
+    /**
+     * A privacy firewall for {@link #create}.
+     *
+     * @param h             Byzantine filters tolerated: (h+1)² filters in h+1 rows
+     * @param thresholdBits modulus of the execution cluster's threshold RSA key (2048 or more for real use)
+     * @param adminClient   the client that may read and write {@value #SECRET_PREFIX} under the default
+     *                      access policy, or -1 for none
+     */
+    public record Firewall(int h, int thresholdBits, long adminClient) {
+        public static Firewall of(int h) {
+            return new Firewall(h, THRESHOLD_BITS_DEFAULT, 0);
+        }
+    }
+
+    /** A cluster without a firewall; see {@link #create(Path, int, int, int, String, int, int, Firewall, SecureRandom)}. */
+    public static List<NodeInfo> create(Path dir, int f, int t, int g, String host, int basePort, int clients,
+            SecureRandom random) throws ConfigException {
+        return create(dir, f, t, g, host, basePort, clients, null, random);
+    }
+
     /**
      * @param g        Byzantine execution nodes tolerated; -1 for an agreement-only cluster
      * @param basePort node i listens on {@code basePort + i}
+     * @param firewall  null for none; else the filters' fault threshold, and what to deal: a
+     *                  (g+1)-of-(2g+1) threshold RSA key (each execution node's share only in its own
+     *                  owner-only file {@code secrets/node-<id>.threshold-share.pem}, the public key in
+     *                  {@code public/threshold-public.pem}), an X25519 key pair of the
+     *                  execution cluster (secret in the execution nodes' secrets files, public key in
+     *                  {@code cluster.properties}), and the default {@code access.policy}
      * @return every node, by id
      * @throws ConfigException if {@code dir} already holds a cluster, or on a bad argument or I/O error
      */
-    public static List<NodeInfo> create(Path dir, int f, int t, int g, String host, int basePort, int clients,
+    public static List<NodeInfo> create(Path dir, int f, int t, int g, String host, int basePort, int clients, Firewall firewall,
             SecureRandom random) throws ConfigException {
         ClusterSpec spec;
         try {
-            spec = new ClusterSpec(f, t, g, -1);
+            spec = new ClusterSpec(f, t, g, firewall == null ? -1 : firewall.h());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
+        }
+        if (firewall != null) {
+            int bits = firewall.thresholdBits();
+            if (bits < ThresholdPublicKey.MIN_MODULUS_BITS || bits > ThresholdPublicKey.MAX_MODULUS_BITS || bits % 2 != 0) {
+                throw new ConfigException("threshold key bits must be even and in [" + ThresholdPublicKey.MIN_MODULUS_BITS + ", "
+                        + ThresholdPublicKey.MAX_MODULUS_BITS + "], got " + bits);
+            }
+            if (firewall.adminClient() < -1 || firewall.adminClient() >= clients) {
+                throw new ConfigException("admin client " + firewall.adminClient() + " is not one of the clients 0.." + (clients - 1));
+            }
         }
         if (host == null || host.isBlank() || host.contains(" ")) throw new ConfigException("bad host '" + host + "'");
         if (clients < 0 || clients > ClusterConfig.CLIENTS_MAX) {
@@ -65,7 +109,7 @@ public final class ClusterInit {
 
         List<NodeInfo> nodeList = new ArrayList<>();
         for (int id = 0; id < nodes; id++) {
-            nodeList.add(new NodeInfo(id, spec.isAgreementNode(id) ? NodeRole.AGREEMENT : NodeRole.EXECUTION, host, basePort + id));
+            nodeList.add(new NodeInfo(id, ClusterConfig.roleOf(spec, id), host, basePort + id));
         }
         List<Principal> principals = new ArrayList<>();
         for (NodeInfo n : nodeList) principals.add(n.principal());
@@ -80,6 +124,24 @@ public final class ClusterInit {
             writeNew(publicDir.resolve(ClusterConfig.CA_CERTIFICATE),
                     PemBlocks.encode(PemBlocks.CERTIFICATE, ca.certificate().getEncoded()), false);
 
+            // Firewall keys first: an execution node's secrets file gets its share as it is written.
+            ThresholdKeyDealer.DealtKeys threshold = null;
+            Bytes clusterX25519 = null;
+            if (firewall != null) {
+                threshold = ThresholdKeyDealer.deal(g + 1, spec.executionNodes(), firewall.thresholdBits(), random);
+                clusterX25519 = X25519Keys.generateSecretKey(random);
+                writeNew(publicDir.resolve(ClusterConfig.THRESHOLD_PUBLIC_KEY), ThresholdKeyPem.encodePublicKey(threshold.publicKey()),
+                        false);
+                long admin = firewall.adminClient();
+                writeNew(dir.resolve(AccessPolicyFile.FILE), AccessPolicyFile.format(AccessPolicyFile.everythingExcept(SECRET_PREFIX, admin),
+                        "Written by 'bulwark init --firewall': every client may read and write every key except those under "
+                                + SECRET_PREFIX + ",\nwhich " + (admin >= 0 ? "only client " + admin + " (which may read and write everything)"
+                                : "no client") + " may read or write. The default rule lists the complement\nof " + SECRET_PREFIX
+                                + " as prefixes (" + SECRET_PREFIX + "'s first i bytes, then any other byte); the keys that are proper\n"
+                                + "prefixes of " + SECRET_PREFIX + " (s, se, ...) are covered by no prefix short of it, so only the"
+                                + " administrator can use them."), false);
+            }
+
             StringBuilder keys = new StringBuilder();
             for (Principal p : principals) {
                 Bytes ed = Ed25519Keys.generateSecretKey(random);
@@ -90,6 +152,13 @@ public final class ClusterInit {
                         + PemBlocks.encode(PemBlocks.ED25519_SECRET, ed.toByteArray())
                         + PemBlocks.encode(PemBlocks.X25519_SECRET, x.toByteArray())
                         + PemBlocks.encode(PemBlocks.PRIVATE_KEY, tls.privateKey().getEncoded());
+                if (threshold != null && p.kind() == Principal.Kind.NODE && spec.isExecutionNode((int) p.id())) {
+                    int index = (int) p.id() - spec.agreementNodes() + 1;
+                    secrets += "# Firewall: the execution cluster's X25519 secret (it opens clients' requests and seals replies).\n"
+                            + PemBlocks.encode(PemBlocks.CLUSTER_X25519_SECRET, clusterX25519.toByteArray());
+                    writeNew(secretsDir.resolve(p + ClusterConfig.THRESHOLD_SHARE_SUFFIX),
+                            ThresholdKeyPem.encodeKeyShare(threshold.shares().get(index - 1)), true);
+                }
                 writeNew(secretsDir.resolve(p + ".key"), secrets, true);
                 String prefix = (p.kind() == Principal.Kind.NODE ? "node." : "client.") + p.id();
                 keys.append(prefix).append(".ed25519=").append(ClusterConfig.hex(Ed25519Keys.publicKeyOf(ed))).append('\n');
@@ -101,13 +170,21 @@ public final class ClusterInit {
             s.append("# Public: safe to share. Private keys are in secrets/<principal>.key; TLS certificates in public/.\n");
             s.append("bulwark.format=").append(ClusterConfig.FORMAT).append('\n');
             s.append("\n# Fault thresholds: f Byzantine agreement nodes (3f+2t+1 of them), t slow ones the fast path survives,\n");
-            s.append("# g Byzantine execution nodes (2g+1 of them; -1 = agreement only), h filter nodes (-1 = no firewall).\n");
+            s.append("# g Byzantine execution nodes (2g+1 of them; -1 = agreement only), h Byzantine filters ((h+1)^2 of them; -1 = no firewall).\n");
             s.append("cluster.f=").append(f).append('\n');
             s.append("cluster.t=").append(t).append('\n');
             s.append("cluster.g=").append(g).append('\n');
-            s.append("cluster.h=-1\n");
+            s.append("cluster.h=").append(spec.h()).append('\n');
             s.append("# Client identities client-0 .. client-").append(clients - 1).append('\n');
             s.append("cluster.clients=").append(clients).append('\n');
+            if (clusterX25519 != null) {
+                s.append("\n# Privacy firewall: ").append(spec.filterNodes()).append(" filters in ").append(spec.filterRows())
+                        .append(" rows (row 0 next to the agreement nodes). Clients seal requests to the execution cluster's\n");
+                s.append("# X25519 key below and verify replies with its threshold RSA key in public/")
+                        .append(ClusterConfig.THRESHOLD_PUBLIC_KEY).append(".\n");
+                s.append(ClusterConfig.CLUSTER_X25519_KEY).append('=').append(ClusterConfig.hex(X25519Keys.publicKeyOf(clusterX25519)))
+                        .append('\n');
+            }
             s.append("\n# node.<id>=<role> <host>:<port>\n");
             for (NodeInfo n : nodeList) s.append("node.").append(n.id()).append('=').append(n.role().label()).append(' ').append(n.address()).append('\n');
             s.append("\n# Public keys (hex): <principal>.ed25519 verifies signatures, <principal>.x25519 derives pairwise MAC keys.\n");

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum NodeRole {
     /** Orders request batches (FaB proposer, acceptor and learner). */
     AGREEMENT,
-    /** Executes ordered batches on the application and answers clients. */
-    EXECUTION;
+    /** Executes ordered batches on the application and answers clients (through the filters, with a firewall). */
+    EXECUTION,
+    /** A privacy-firewall filter: passes ordered requests up and certified replies down. */
+    FILTER;
 
     /** The lower-case name used in {@code cluster.properties} and on the command line. */
     public String label() {
@@ -18,6 +20,6 @@ public enum NodeRole {
         for (NodeRole r : values()) {
             if (r.label().equals(s)) return r;
         }
-        throw new IllegalArgumentException("unknown role '" + s + "' (expected agreement or execution)");
+        throw new IllegalArgumentException("unknown role '" + s + "' (expected agreement, execution or filter)");
     }
 }

@@ -17,6 +17,8 @@ public final class PemBlocks {
     public static final String PRIVATE_KEY = "PRIVATE KEY";
     public static final String ED25519_SECRET = "BULWARK ED25519 SECRET KEY";
     public static final String X25519_SECRET = "BULWARK X25519 SECRET KEY";
+    /** Firewall: the execution cluster's X25519 secret, from which it derives every client's seal. Secret. */
+    public static final String CLUSTER_X25519_SECRET = "BULWARK CLUSTER X25519 SECRET KEY";
 
     private PemBlocks() {}
 

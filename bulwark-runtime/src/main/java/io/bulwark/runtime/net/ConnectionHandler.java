@@ -74,7 +74,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             stats.connections.increment();
-            if (!listener.onAuthenticated(ch, peer)) ctx.close();
+            if (!listener.onAuthenticated(ch, peer)) {
+                ch.attr(PeerIdentity.PEER).set(null); // frames already buffered behind the handshake count as unauthenticated
+                ctx.close();
+            }
             return;
         }
         super.userEventTriggered(ctx, evt);

@@ -13,7 +13,9 @@ import javax.net.ssl.SSLException;
  * A client's network for the client library: mutual TLS to each node it sends to, dialed on
  * first use and kept up (re-dialed with backoff); replies come back over the same connections,
  * so the nodes that answer clients (execution nodes, or agreement nodes in an agreement-only
- * cluster) are dialed at construction.
+ * cluster, or with a privacy firewall the filters of row 0) are dialed at construction. With a
+ * firewall the client talks to agreement nodes and row-0 filters only ({@link Topology}): a
+ * message to any other node is dropped and counted.
  * Messages from a node arrive on an I/O thread and go to the {@link #onReceive} handler.
  */
 public final class NettyClientTransport implements io.bulwark.client.ClientTransport, AutoCloseable {
@@ -25,6 +27,7 @@ public final class NettyClientTransport implements io.bulwark.client.ClientTrans
     private final io.netty.handler.ssl.SslContext ssl;
     private final TransportStats stats = new TransportStats();
     private final Map<Integer, OutboundLink> links = new ConcurrentHashMap<>();
+    private final java.util.function.Predicate<Principal> linked;
     private volatile BiConsumer<Principal, Message> handler = (p, m) -> { };
     private volatile boolean closed;
 
@@ -51,7 +54,9 @@ public final class NettyClientTransport implements io.bulwark.client.ClientTrans
         this.loops = shared != null ? shared : new EventLoops(options.ioThreads(), identity.principal() + "-io");
         // Replies come back only over connections the client opened, and the client core sends a
         // request to the leader alone at first: dial every node that answers clients right away.
-        int[] responders = config.executionNodeIds().length > 0 ? config.executionNodeIds() : config.agreementNodeIds();
+        this.linked = Topology.peersOf(config.spec(), identity.principal());
+        int[] responders = config.spec().firewall() ? config.filterRow(0)
+                : config.executionNodeIds().length > 0 ? config.executionNodeIds() : config.agreementNodeIds();
         for (int n : responders) link(n).start();
     }
 
@@ -69,6 +74,10 @@ public final class NettyClientTransport implements io.bulwark.client.ClientTrans
         if (closed) return;
         if (to.kind() != Principal.Kind.NODE || to.id() >= config.nodes().size()) {
             stats.unroutable.increment();
+            return;
+        }
+        if (!linked.test(to)) {
+            stats.topologyDroppedOut.increment();
             return;
         }
         Frames.Encoded frame = Frames.encode(m);

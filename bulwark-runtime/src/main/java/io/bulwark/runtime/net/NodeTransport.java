@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Messages arrive on I/O threads, already decoded and attributed to the authenticated peer,
  * and go to the {@link Inbound} handler, which must not block.
+ *
+ * <p>With a privacy firewall the transport keeps to the {@link Topology}: it never dials a node
+ * it is not linked with, closes connections from such peers once they are authenticated, and
+ * drops (and counts) every frame to or from one.
  */
 public final class NodeTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeTransport.class);
@@ -45,6 +50,7 @@ public final class NodeTransport implements AutoCloseable {
     private final TransportOptions options;
     private final Inbound inbound;
     private final TransportStats stats = new TransportStats();
+    private final Predicate<Principal> linked;
     private final Map<Integer, OutboundLink> links = new ConcurrentHashMap<>();
     private final Map<Long, Channel> clients = new ConcurrentHashMap<>();
     /** Connections other nodes opened to this one, by node id: a fallback route to them. */
@@ -62,6 +68,7 @@ public final class NodeTransport implements AutoCloseable {
         this.self = config.node((int) identity.principal().id());
         this.options = options;
         this.inbound = inbound;
+        this.linked = Topology.peersOf(config.spec(), identity.principal());
     }
 
     /** Binds the server socket. Throws with a clear message if the address is taken. */
@@ -116,6 +123,12 @@ public final class NodeTransport implements AutoCloseable {
                 log.warn("{}: refusing a connection that presents my own certificate, from {}", self.principal(), ch.remoteAddress());
                 return false;
             }
+            if (!linked.test(peer)) {
+                stats.topologyRefusedConnections.increment();
+                log.warn("{}: refusing a connection from {} ({}): the firewall topology does not link us", self.principal(), peer,
+                        ch.remoteAddress());
+                return false;
+            }
             if (peer.kind() == Principal.Kind.CLIENT) {
                 clients.put(peer.id(), ch);
                 log.debug("{}: client {} connected from {}", self.principal(), peer, ch.remoteAddress());
@@ -130,7 +143,7 @@ public final class NodeTransport implements AutoCloseable {
 
         @Override
         public void onMessage(Principal from, Message m) {
-            inbound.onMessage(from, m);
+            deliver(from, m);
         }
 
         @Override
@@ -146,8 +159,22 @@ public final class NodeTransport implements AutoCloseable {
         }
     };
 
+    /** Every received frame passes here: the last line of the topology's defence. */
+    void deliver(Principal from, Message m) {
+        if (!linked.test(from)) {
+            stats.topologyDroppedIn.increment();
+            return;
+        }
+        inbound.onMessage(from, m);
+    }
+
     public Principal self() {
         return self.principal();
+    }
+
+    /** Whether this node may talk to {@code peer} ({@link Topology}). */
+    public boolean isLinkedWith(Principal peer) {
+        return linked.test(peer);
     }
 
     /** Nodes in the cluster. */
@@ -176,6 +203,10 @@ public final class NodeTransport implements AutoCloseable {
         if (stopped) return;
         if (to.equals(self.principal())) {
             inbound.onMessage(to, m); // cores normally loop back themselves; this keeps any other self-send
+            return;
+        }
+        if (!linked.test(to)) {
+            stats.topologyDroppedOut.increment();
             return;
         }
         if (to.kind() == Principal.Kind.NODE) {
@@ -217,14 +248,14 @@ public final class NodeTransport implements AutoCloseable {
     public void connect(int... nodes) {
         if (stopped) return;
         for (int id : nodes) {
-            if (id == self.id() || id < 0 || id >= config.nodes().size()) continue;
+            if (id == self.id() || id < 0 || id >= config.nodes().size() || !linked.test(Principal.node(id))) continue;
             link(id).start();
         }
     }
 
     private OutboundLink link(int id) {
         return links.computeIfAbsent(id, n -> new OutboundLink(config.node(n), self.principal(), loops, clientSsl, options, stats,
-                inbound::onMessage));
+                this::deliver));
     }
 
     /** Whether the dialed link to {@code node} is up (for tests and status). */

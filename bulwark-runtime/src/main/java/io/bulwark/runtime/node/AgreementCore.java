@@ -7,6 +7,8 @@ import io.bulwark.core.codec.MalformedMessageException;
 import io.bulwark.core.crypto.PairwiseRequestAuthenticator;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.SignatureVerifier;
+import io.bulwark.core.crypto.ThresholdVerifier;
+import io.bulwark.firewall.threshold.ShoupThresholdVerifier;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.step.Outbox;
 import io.bulwark.runtime.config.ClusterConfig;
@@ -42,7 +44,9 @@ public final class AgreementCore implements HostedCore {
 
     /**
      * Opens the log under {@code dataDir} and rebuilds the node from it (a fresh node if it is
-     * empty). Execution nodes of the cluster are the node's external learners.
+     * empty). Execution nodes of the cluster are the node's external learners; with a privacy
+     * firewall there are none (the node sends ORDERED to filter row 0 instead) and the node
+     * checks the execution cluster's EXECUTED-CERTIFICATEs with its threshold public key.
      */
     public static AgreementCore open(ClusterConfig config, Identity identity, FabConfig fab, SignatureVerifier signatures,
             Path dataDir, WriteAheadLog.Options walOptions) throws IOException {
@@ -60,14 +64,17 @@ public final class AgreementCore implements HostedCore {
                 }
                 i++;
             }
-            int[] learners = config.executionNodeIds();
+            boolean firewall = config.spec().firewall();
+            int[] learners = firewall ? new int[0] : config.executionNodeIds();
+            ThresholdVerifier executionKey = firewall ? new ShoupThresholdVerifier(config.thresholdPublicKey()) : null;
             AgreementNode node;
             boolean macs = true;
             var authenticator = new PairwiseRequestAuthenticator(identity.principal(), identity.x25519Secret(), config.agreementKeys());
             if (records.isEmpty()) {
-                node = new AgreementNode(config.spec(), fab, self, identity.signer(), signatures, authenticator, learners);
+                node = new AgreementNode(config.spec(), fab, self, identity.signer(), signatures, authenticator, learners, executionKey);
             } else {
-                node = AgreementNode.recover(config.spec(), fab, self, identity.signer(), signatures, authenticator, learners, records);
+                node = AgreementNode.recover(config.spec(), fab, self, identity.signer(), signatures, authenticator, learners, records,
+                        executionKey);
                 log.info("{} recovered from {} log records ({} segment(s){}): pn={} {} next-slot={}", identity.principal(),
                         records.size(), wal.recovery().segments(),
                         wal.recovery().truncatedBytes() > 0 ? ", " + wal.recovery().truncatedBytes() + " torn bytes dropped" : "",

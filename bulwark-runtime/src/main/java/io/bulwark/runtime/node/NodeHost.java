@@ -6,7 +6,14 @@ import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Request;
 import io.bulwark.core.step.Outbox;
 import io.bulwark.execution.ExecutionConfig;
+import io.bulwark.execution.ExecutionFirewall;
+import io.bulwark.firewall.FilterConfig;
+import io.bulwark.firewall.threshold.ShoupShareSigner;
+import io.bulwark.kv.AccessPolicy;
+import io.bulwark.kv.KvConfig;
 import io.bulwark.kv.KvStateMachine;
+import io.bulwark.kv.PrefixAccessPolicy;
+import io.bulwark.runtime.config.ExecutionSecrets;
 import io.bulwark.runtime.config.ClusterConfig;
 import io.bulwark.runtime.config.ConfigException;
 import io.bulwark.runtime.config.Identity;
@@ -57,10 +64,11 @@ public final class NodeHost implements AutoCloseable {
      *
      * @param fab       agreement tunables (null: {@code FabConfig.defaults(f, t)})
      * @param execution execution tunables (null: {@code ExecutionConfig.defaults()})
+     * @param filter    filter tunables (null: {@code FilterConfig.defaults()})
      */
     public record Options(FsyncPolicy fsync, long fsyncIntervalMillis, long walSegmentBytes, long walCompactBytes,
             int inboundQueueMax, int batchInputsMax, long summaryIntervalMillis, int signatureCacheEntries,
-            TransportOptions transport, FabConfig fab, ExecutionConfig execution) {
+            TransportOptions transport, FabConfig fab, ExecutionConfig execution, FilterConfig filter) {
         public Options {
             if (fsync == null || transport == null) throw new IllegalArgumentException("fsync and transport are required");
             if (inboundQueueMax < 1 || batchInputsMax < 1) throw new IllegalArgumentException("queue sizes");
@@ -69,32 +77,37 @@ public final class NodeHost implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(FsyncPolicy.ALWAYS, 100, 64L << 20, 256L << 20, 65_536, 1024, 10_000, 1 << 16,
-                    TransportOptions.defaults(), null, null);
+                    TransportOptions.defaults(), null, null, null);
         }
 
         public Options withFsync(FsyncPolicy policy) {
             return new Options(policy, fsyncIntervalMillis, walSegmentBytes, walCompactBytes, inboundQueueMax, batchInputsMax,
-                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution);
+                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution, filter);
         }
 
         public Options withWal(long segmentBytes, long compactBytes) {
             return new Options(fsync, fsyncIntervalMillis, segmentBytes, compactBytes, inboundQueueMax, batchInputsMax,
-                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution);
+                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution, filter);
         }
 
         public Options withSummaryInterval(long millis) {
             return new Options(fsync, fsyncIntervalMillis, walSegmentBytes, walCompactBytes, inboundQueueMax, batchInputsMax,
-                    millis, signatureCacheEntries, transport, fab, execution);
+                    millis, signatureCacheEntries, transport, fab, execution, filter);
         }
 
         public Options withFab(FabConfig fab) {
             return new Options(fsync, fsyncIntervalMillis, walSegmentBytes, walCompactBytes, inboundQueueMax, batchInputsMax,
-                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution);
+                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution, filter);
+        }
+
+        public Options withFilter(FilterConfig filter) {
+            return new Options(fsync, fsyncIntervalMillis, walSegmentBytes, walCompactBytes, inboundQueueMax, batchInputsMax,
+                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution, filter);
         }
 
         public Options withExecution(ExecutionConfig execution) {
             return new Options(fsync, fsyncIntervalMillis, walSegmentBytes, walCompactBytes, inboundQueueMax, batchInputsMax,
-                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution);
+                    summaryIntervalMillis, signatureCacheEntries, transport, fab, execution, filter);
         }
 
         WriteAheadLog.Options walOptions() {
@@ -153,16 +166,26 @@ public final class NodeHost implements AutoCloseable {
         NodeInfo info = config.node(nodeId);
         Identity identity = config.identity(info.principal());
         VerifiedSignatureCache signatures = new VerifiedSignatureCache(config.publicKeys(), options.signatureCacheEntries());
-        FabConfig fab = options.fab() != null ? options.fab() : FabConfig.defaults(config.spec().f(), config.spec().t());
-        HostedCore core;
-        if (info.role() == NodeRole.AGREEMENT) {
-            AgreementCore a = AgreementCore.open(config, identity, fab, signatures, dataDir, options.walOptions());
-            signatures.preVerifyProposedRequests(!a.checksMacs());
-            core = a;
-        } else {
-            ExecutionConfig exec = options.execution() != null ? options.execution() : ExecutionConfig.defaults();
-            core = ExecutionCore.open(config, identity, fab, exec, signatures, new KvStateMachine(), dataDir, options.walOptions());
-        }
+        FabConfig fab = options.fab() != null ? options.fab() : defaultFabConfig(config);
+        HostedCore core = switch (info.role()) {
+            case AGREEMENT -> {
+                AgreementCore a = AgreementCore.open(config, identity, fab, signatures, dataDir, options.walOptions());
+                signatures.preVerifyProposedRequests(!a.checksMacs());
+                yield a;
+            }
+            case EXECUTION -> {
+                ExecutionConfig exec = options.execution() != null ? options.execution() : defaultExecutionConfig(config);
+                KvStateMachine store = keyValueStore(config, info);
+                ExecutionFirewall firewall = null;
+                if (config.spec().firewall()) {
+                    ExecutionSecrets secrets = config.executionSecrets(nodeId);
+                    firewall = new ExecutionFirewall(new ShoupShareSigner(secrets.keyShare()),
+                            new ClusterClientSeals(config, secrets.clusterX25519Secret()));
+                }
+                yield ExecutionCore.open(config, identity, fab, exec, signatures, store, firewall, dataDir, options.walOptions());
+            }
+            case FILTER -> FilterCore.open(config, nodeId, options.filter() != null ? options.filter() : FilterConfig.defaults(), signatures);
+        };
         try {
             BlockingQueue<Input> queue = new ArrayBlockingQueue<>(options.inboundQueueMax());
             NodeHost[] self = new NodeHost[1];
@@ -172,6 +195,55 @@ public final class NodeHost implements AutoCloseable {
         } catch (RuntimeException e) {
             core.close();
             throw e;
+        }
+    }
+
+    /** Behind a firewall, the agreement cluster runs at most this many slots ahead of the last certified executed slot. */
+    public static final int FIREWALL_EXECUTION_WINDOW_SLOTS = 4;
+
+    /**
+     * {@code FabConfig.defaults(f, t)}; behind a firewall with an execution window of
+     * {@value #FIREWALL_EXECUTION_WINDOW_SLOTS} slots instead of 16. Every slot costs each execution
+     * node one threshold signature share (about 20 ms at 2048 bits on a small machine) whatever
+     * its batch holds, so when the execution cluster is the bottleneck a leader should wait and
+     * fill bigger batches rather than run ahead with small ones: with 50 clients on one two-core
+     * machine, a window of 4 gave about twice the throughput of 16.
+     */
+    static FabConfig defaultFabConfig(ClusterConfig config) {
+        FabConfig d = FabConfig.defaults(config.spec().f(), config.spec().t());
+        return config.spec().firewall() ? d.withFirewallExecutionWindow(Math.max(d.pipelineSlots(), FIREWALL_EXECUTION_WINDOW_SLOTS)) : d;
+    }
+
+    /**
+     * {@code ExecutionConfig.defaults()}; behind a firewall with the filters' heartbeat (100 ms
+     * instead of 20 ms): an execution node's heartbeat sends a DECISION-QUERY and re-sends its
+     * latest share to every row-h filter, and a filter answers one query per node per heartbeat
+     * of its own, so a faster one only makes traffic the filters drop (RATE_LIMITED, DUPLICATE).
+     */
+    static ExecutionConfig defaultExecutionConfig(ClusterConfig config) {
+        ExecutionConfig d = ExecutionConfig.defaults();
+        if (!config.spec().firewall()) return d;
+        return new ExecutionConfig(d.checkpointInterval(), d.trackedSlots(), FilterConfig.defaults().heartbeatNanos(),
+                d.stateTransferPatience(), d.checkpointsPerPeer(), d.checkpointResendHeartbeats(), d.shareRetentionSlots(),
+                d.shareRetentionBytes());
+    }
+
+    /**
+     * The replicated key-value store of an execution node. With an access policy (every execution
+     * node must read the same file: the policy is part of the application, and its digest is logged
+     * to compare) each client gets a quota of the store's cap divided by the clients of the
+     * cluster, so that no client can meet the global cap and learn from it how much others wrote.
+     */
+    private static KvStateMachine keyValueStore(ClusterConfig config, NodeInfo info) throws ConfigException {
+        PrefixAccessPolicy policy = config.accessPolicy();
+        if (policy == null) return new KvStateMachine(KvConfig.DEFAULTS, AccessPolicy.ALLOW_ALL);
+        long quota = KvConfig.DEFAULTS.maxStoreBytes() / Math.max(1, config.clients());
+        log.info("{}: access policy {} (sha256 {}), per-client quota {} bytes", info.principal(), config.accessPolicyFile(),
+                policy.digest().value().toHex(), quota);
+        try {
+            return new KvStateMachine(KvConfig.DEFAULTS.withMaxClientBytes(quota), policy);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.accessPolicyFile() + ": " + e.getMessage());
         }
     }
 

@@ -98,6 +98,11 @@ public final class NodeMetrics {
                 who, status, in, (in - lastIn) / secs, out, (out - lastOut) / secs, transport.malformedTotal(), inboundDrops.sum(),
                 transport.outboundDrops(), transport.unroutable(), dFsyncs / secs, avgMs, maxMs, wal.liveBytes() / 1024, hits, misses,
                 deliveredSlots.sum(), coreErrors.sum());
+        long refused = transport.topologyRefusedConnections(), droppedIn = transport.topologyDroppedIn(),
+                droppedOut = transport.topologyDroppedOut();
+        if (refused + droppedIn + droppedOut > 0) {
+            line += String.format(" | topology: refused=%d dropped in/out=%d/%d", refused, droppedIn, droppedOut);
+        }
         lastIn = in;
         lastOut = out;
         lastFsyncs = fsyncs;

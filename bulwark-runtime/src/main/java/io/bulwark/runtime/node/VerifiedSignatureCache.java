@@ -9,9 +9,11 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.Checkpoint;
 import io.bulwark.core.message.CheckpointCertificate;
 import io.bulwark.core.message.CommitCertificate;
+import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutionCheckpoint;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.NewView;
+import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.Proposal;
 import io.bulwark.core.message.Propose;
 import io.bulwark.core.message.Request;
@@ -121,6 +123,11 @@ public final class VerifiedSignatureCache implements SignatureVerifier {
                     for (ExecutionCheckpoint c : s.certificate()) check(Principal.node(c.sender()), WireCodec.signedBytes(c), c.signature());
                 }
                 case Propose p -> preVerify(p.batch());
+                // Firewall: filters and execution nodes check f+1 agreement signatures per ordered slot.
+                case Ordered o -> {
+                    byte[] signed = WireCodec.decisionSignedBytes(o.slot(), o.batch().digest());
+                    for (DecisionSignature d : o.proof()) check(Principal.node(d.sender()), signed, d.signature());
+                }
                 default -> { }
             }
         } catch (RuntimeException ignored) {

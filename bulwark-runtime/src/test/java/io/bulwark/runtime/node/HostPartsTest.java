@@ -8,6 +8,9 @@ import io.bulwark.core.crypto.Ed25519Keys;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.PublicKeyDirectory;
 import io.bulwark.core.crypto.Signer;
+import io.bulwark.core.message.Batch;
+import io.bulwark.core.message.DecisionSignature;
+import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.Request;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,5 +80,26 @@ class HostPartsTest {
             cache.preVerify(new Request(3, ts, op, signer.sign(b)));
         }
         assertThat(cache.size()).isLessThanOrEqualTo(8); // two generations of capacity/2
+    }
+
+    @Test
+    void orderedSlotsHaveTheirDecisionSignaturesPreVerified() {
+        Random random = new Random(2);
+        Bytes sk0 = Ed25519Keys.generateSecretKey(random);
+        Bytes sk1 = Ed25519Keys.generateSecretKey(random);
+        PublicKeyDirectory keys = new PublicKeyDirectory(Map.of(Principal.node(0), Ed25519Keys.publicKeyOf(sk0), Principal.node(1),
+                Ed25519Keys.publicKeyOf(sk1)));
+        VerifiedSignatureCache cache = new VerifiedSignatureCache(keys, 16);
+        Batch batch = new Batch(0, List.of());
+        byte[] signed = WireCodec.decisionSignedBytes(7, batch.digest());
+        DecisionSignature good = new DecisionSignature(0, Ed25519Keys.signer(Principal.node(0), sk0).sign(signed));
+        DecisionSignature wrongSigner = new DecisionSignature(1, good.signature());
+        cache.preVerify(new Ordered(7, batch, List.of(good, wrongSigner)));
+        assertThat(cache.misses()).isEqualTo(2);
+        assertThat(cache.failures()).isEqualTo(1);
+        assertThat(cache.verify(Principal.node(0), signed, good.signature())).isTrue();
+        assertThat(cache.hits()).isEqualTo(1);
+        // for another slot the same signature is no hit, and fails
+        assertThat(cache.verify(Principal.node(0), WireCodec.decisionSignedBytes(8, batch.digest()), good.signature())).isFalse();
     }
 }
