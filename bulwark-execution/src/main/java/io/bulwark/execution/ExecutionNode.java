@@ -112,6 +112,9 @@ public final class ExecutionNode implements FabLearner.Listener {
     public static final long SLOT_REPLY_BYTES_MAX = WireLimits.FRAME_BYTES_MAX - (512 << 10);
 
     /** A REPLY-SHARE kept for re-sending, with when it was last re-sent on a nudge. */
+    /** Shares re-sent for one overdue-replies query: bounds the bandwidth a query can ask for. */
+    static final int SHARES_PER_QUERY_MAX = 16;
+
     private static final class RetainedShare {
         final ReplyShare share;
         final long bytes;
@@ -372,6 +375,8 @@ public final class ExecutionNode implements FabLearner.Listener {
     private void onFilterMessage(int from, Message m, Outbox out) {
         if (m instanceof Request r) {
             onNudge(r, out);
+        } else if (m instanceof io.bulwark.core.message.DecisionQuery q) {
+            onSharesQuery(q, out);
         } else {
             decisions.onMessage(from, m, out);
         }
@@ -537,6 +542,23 @@ public final class ExecutionNode implements FabLearner.Listener {
         kept.resentAtHeartbeat = heartbeats;
         toRowH(kept.share, out);
         sharesResent++;
+    }
+
+    /**
+     * A row-h filter misses the replies of these slots (its overdue-replies query; a filter never
+     * sends ORDERED queries up, so a query from row h means this). Re-send the retained shares of
+     * those slots, at most {@value #SHARES_PER_QUERY_MAX} and each at most once per heartbeat.
+     */
+    private void onSharesQuery(io.bulwark.core.message.DecisionQuery q, Outbox out) {
+        int sent = 0;
+        for (RetainedShare kept : shares.subMap(q.fromSlot(), q.fromSlot() + q.count()).values()) {
+            if (sent == SHARES_PER_QUERY_MAX) break;
+            if (kept.resentAtHeartbeat == heartbeats) continue;
+            kept.resentAtHeartbeat = heartbeats;
+            toRowH(kept.share, out);
+            sharesResent++;
+            sent++;
+        }
     }
 
     private void toRowH(Message m, Outbox out) {

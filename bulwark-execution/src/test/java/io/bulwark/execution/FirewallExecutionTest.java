@@ -276,6 +276,35 @@ class FirewallExecutionTest {
     }
 
     @Test
+    void aRowHQueryForOverdueRepliesReSendsTheRetainedSharesOfThoseSlotsAtMostOncePerHeartbeat() {
+        FirewallCluster c = cluster(2);
+        for (int s = 0; s < 3; s++) c.order(s, c.batch(100 + s, c.request(0, s + 1, "op" + s)));
+        ReplyShare slot1 = c.sharesTo(0, 0).get(1);
+        ReplyShare slot2 = c.sharesTo(0, 0).get(2);
+        assertThat(slot1.slot()).isEqualTo(1);
+        assertThat(slot2.slot()).isEqualTo(2);
+        int before = c.sent[0].size();
+
+        c.inject(Principal.node(c.filter(1)), 0, new DecisionQuery(1, 5));
+        List<Outbox.Send> resent = c.sent[0].subList(before, c.sent[0].size());
+        assertThat(resent).extracting(Outbox.Send::message).containsOnly(slot1, slot2);
+        assertThat(resent).extracting(Outbox.Send::to).containsOnly(Principal.node(c.filter(0)), Principal.node(c.filter(1)));
+        assertThat(resent).hasSize(4);
+
+        // The same heartbeat: nothing again; the next: again. From row 0 or a client: never.
+        int after = c.sent[0].size();
+        c.inject(Principal.node(c.filter(0)), 0, new DecisionQuery(1, 5));
+        c.inject(Principal.node(c.spec.filterNode(0, 0)), 0, new DecisionQuery(0, 5));
+        c.inject(Principal.client(0), 0, new DecisionQuery(0, 5));
+        assertThat(c.sent[0]).hasSize(after);
+        c.heartbeat(0);
+        int beat = c.sent[0].size();
+        c.inject(Principal.node(c.filter(0)), 0, new DecisionQuery(0, 1));
+        assertThat(c.sent[0].subList(beat, c.sent[0].size())).filteredOn(x -> x.message() instanceof ReplyShare rs && rs.slot() == 0)
+                .hasSize(2);
+    }
+
+    @Test
     void aNudgeForASlotNoLongerRetainedIsCountedAndRetentionIsBounded() {
         FirewallCluster c = new FirewallCluster(1, 1, 1, 1, CONFIG.withShareRetention(3, 1 << 20), 2);
         Request first = c.request(0, 1, "first");

@@ -117,11 +117,14 @@ public final class FilterNode {
     /** A slot passed up: what queries are answered from and replies are checked against. */
     private static final class PassedSlot {
         final Ordered ordered;
+        /** The heartbeat during which it passed up: its replies are overdue from the next one on. */
+        final long passedAtHeartbeat;
         /** The replies passed down, or null. */
         SlotReplies replies;
 
-        PassedSlot(Ordered ordered) {
+        PassedSlot(Ordered ordered, long passedAtHeartbeat) {
             this.ordered = ordered;
+            this.passedAtHeartbeat = passedAtHeartbeat;
         }
     }
 
@@ -217,6 +220,8 @@ public final class FilterNode {
     private long heartbeats;
     /** Per node of the row above: the heartbeat its last query was answered in. */
     private final long[] answeredAtHeartbeat;
+    /** Heartbeat at which each node below last had its replies query answered: at most once per heartbeat each. */
+    private final long[] repliesAnsweredAtHeartbeat;
     private long now;
 
     // Counters, read by hosts for metrics and by tests.
@@ -228,6 +233,7 @@ public final class FilterNode {
     private long certificatesResent;
     private long executedCertificatesSent;
     private long executedCertificatesResent;
+    private long repliesQueriesSent;
     /** Row 0: the highest EXECUTED-CERTIFICATE released, re-sent on quiet heartbeats (see heartbeat). */
     private ExecutedCertificate latestExecuted;
     private boolean executedSinceHeartbeat;
@@ -278,6 +284,8 @@ public final class FilterNode {
         Arrays.fill(farAhead, -1);
         this.answeredAtHeartbeat = new long[aboveCount];
         Arrays.fill(answeredAtHeartbeat, -1);
+        this.repliesAnsweredAtHeartbeat = new long[belowCount];
+        Arrays.fill(repliesAnsweredAtHeartbeat, -1);
         this.badSharesBySender = new long[executionNodes];
         int clientsMax = config.clientsMax();
         this.clients = new LinkedHashMap<>(16, 0.75f, true) {
@@ -330,6 +338,7 @@ public final class FilterNode {
             case Ordered o when row == 0 -> onAgreementOrdered(from, o, out);
             case Ordered o -> onProvenOrdered(o, out);
             case Request r when row > 0 -> onRetransmission(from, r, out);
+            case DecisionQuery q when row > 0 -> onRepliesQuery(from, q, out);
             default -> drop(DropReason.UNEXPECTED);
         }
     }
@@ -458,7 +467,7 @@ public final class FilterNode {
 
     private void passUp(Ordered o, Outbox out) {
         long slot = o.slot();
-        passed.put(slot, new PassedSlot(o));
+        passed.put(slot, new PassedSlot(o, heartbeats));
         highestPassed = Math.max(highestPassed, slot);
         passedSinceHeartbeat = true;
         orderedPassedUp++;
@@ -529,6 +538,7 @@ public final class FilterNode {
             queriesSent++;
         }
         passedSinceHeartbeat = false;
+        askForOverdueReplies(out);
         // Row 0, nothing released since the last heartbeat: the latest EXECUTED-CERTIFICATE again (the same
         // bytes, on the fixed heartbeat schedule, so it carries nothing new). One lost before GST, or an agreement
         // node restarted while the cluster is idle, must not hold the leader back for good.
@@ -537,6 +547,39 @@ public final class FilterNode {
             executedCertificatesResent++;
         }
         executedSinceHeartbeat = false;
+    }
+
+    /**
+     * The downward path made reliable: a slot passed up during an earlier heartbeat whose replies have
+     * not come down is overdue. Ask the row above (row h: the execution nodes) for the replies of the
+     * overdue slots from the lowest one, once per heartbeat. Without this, a filter that lost a
+     * slot's replies (or shares) would never pass that slot down, and whether it did could then hang
+     * on a faulty node's choice: a channel. The query travels up only.
+     */
+    private void askForOverdueReplies(Outbox out) {
+        for (PassedSlot p : passed.values()) {
+            if (p.replies != null || p.passedAtHeartbeat >= heartbeats - 1) continue;
+            long from = p.ordered.slot();
+            int count = (int) Math.min(config.querySlots(), highestPassed - from + 1);
+            sendAbove(new DecisionQuery(from, count), out);
+            repliesQueriesSent++;
+            return;
+        }
+    }
+
+    /** From the row below: the replies it misses. Those this filter passed down, again (the same bytes), to the asker only. */
+    private void onRepliesQuery(int from, DecisionQuery q, Outbox out) {
+        int index = from - belowFirst;
+        if (repliesAnsweredAtHeartbeat[index] == heartbeats) {
+            drop(DropReason.RATE_LIMITED);
+            return;
+        }
+        repliesAnsweredAtHeartbeat[index] = heartbeats;
+        for (PassedSlot p : passed.subMap(q.fromSlot(), q.fromSlot() + q.count()).values()) {
+            if (p.replies == null) continue;
+            out.sendToNode(from, p.replies);
+            slotRepliesResent++;
+        }
     }
 
     // ---------------------------------------------------------------- down: shares (row h)
@@ -936,6 +979,11 @@ public final class FilterNode {
     }
 
     /** Row 0: EXECUTED-CERTIFICATEs released (one per agreement node per slot). */
+    /** Heartbeats on which this filter asked the row above for the replies of overdue slots. */
+    public long repliesQueriesSent() {
+        return repliesQueriesSent;
+    }
+
     /** Row 0: heartbeats on which the latest EXECUTED-CERTIFICATE was sent again to the agreement nodes. */
     public long executedCertificatesResent() {
         return executedCertificatesResent;

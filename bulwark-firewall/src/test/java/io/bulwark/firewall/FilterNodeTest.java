@@ -20,6 +20,7 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.ReplyCertificate;
 import io.bulwark.core.message.ReplyLeaf;
@@ -361,17 +362,26 @@ class FilterNodeTest {
             passUp(0, batch0);
             assertThat(fx.heartbeat(node).sends()).as("something new, no gap").isEmpty();
             Outbox out = fx.heartbeat(node);
-            assertThat(destinations(out)).containsExactlyElementsOf(nodes(fx.agreementIds()));
-            assertThat(theMessage(out)).isEqualTo(new DecisionQuery(1, config.querySlots()));
+            assertThat(downward(out)).containsOnly(new DecisionQuery(1, config.querySlots()));
+            assertThat(destinations(out)).containsAll(nodes(fx.agreementIds()));
+            // Slot 0's replies are overdue by now: asked for from the row above (upwards only).
+            for (Principal p : rowAbove) assertThat(messagesTo(out, p)).containsExactly(new DecisionQuery(0, 1));
 
             passUp(2, batch(request(1, 3)));
-            assertThat(theMessage(fx.heartbeat(node))).as("a gap at 1").isEqualTo(new DecisionQuery(1, config.querySlots()));
+            assertThat(downward(fx.heartbeat(node))).as("a gap at 1").containsOnly(new DecisionQuery(1, config.querySlots()));
             // The agreement nodes answer with their own signatures, like any ORDERED.
             Batch batch1 = batch(request(1, 2));
             fx.fromNode(node, 2, fx.single(2, 1, batch1));
             assertThat(destinations(fx.fromNode(node, 3, fx.single(3, 1, batch1)))).containsExactlyElementsOf(rowAbove);
             assertThat(node.nextSlot()).isEqualTo(3);
             assertThat(node.queriesSent()).isEqualTo(3);
+            assertThat(node.repliesQueriesSent()).isEqualTo(2);
+        }
+
+        /** What a heartbeat sent to the agreement nodes. */
+        private List<Message> downward(Outbox out) {
+            return out.sends().stream().filter(s -> s.to().kind() == Principal.Kind.NODE && fx.agreementIds().contains((int) s.to().id()))
+                    .map(Outbox.Send::message).toList();
         }
 
         @Test
@@ -539,12 +549,34 @@ class FilterNodeTest {
             fx.fromNode(node, below, fx.proven(0, batch0, 0, 1));
             Outbox out = fx.fromNode(node, above, new DecisionQuery(0, 4));
             assertThat(destinations(out)).containsExactly(Principal.node(above));
+            // From below a query asks for replies (none held yet): nothing goes down.
             assertThat(fx.fromNode(node, below, new DecisionQuery(0, 4)).sends()).isEmpty();
-            assertThat(node.droppedUnexpected()).isEqualTo(1);
+            assertThat(node.droppedUnexpected()).isZero();
             fx.heartbeat(node); // something new
             out = fx.heartbeat(node);
-            assertThat(destinations(out)).containsExactlyElementsOf(rowBelow);
-            assertThat(theMessage(out)).isEqualTo(new DecisionQuery(1, config.querySlots()));
+            for (Principal p : rowBelow) assertThat(messagesTo(out, p)).containsExactly(new DecisionQuery(1, config.querySlots()));
+            // Slot 0 passed up a heartbeat ago without replies: overdue, asked for upwards.
+            for (Principal p : rowAbove) assertThat(messagesTo(out, p)).containsExactly(new DecisionQuery(0, 1));
+            assertThat(destinations(out)).containsOnlyElementsOf(java.util.stream.Stream.concat(rowBelow.stream(), rowAbove.stream()).toList());
+        }
+
+        @Test
+        void lostRepliesAreAskedForUntilTheyComeAndHandedAgainToAFilterBelowThatAsks() {
+            fx.fromNode(node, below, fx.proven(0, batch0, 0, 1));
+            fx.heartbeat(node);
+            fx.heartbeat(node);
+            Outbox overdue = fx.heartbeat(node);
+            for (Principal p : rowAbove) assertThat(messagesTo(overdue, p)).containsExactly(new DecisionQuery(0, 1));
+            SlotReplies down = fx.slotReplies(0, replies0);
+            fx.fromNode(node, above, down);
+            // Come: no more asking.
+            for (Principal p : rowAbove) assertThat(messagesTo(fx.heartbeat(node), p)).isEmpty();
+            // A filter below that lost them asks: the same bytes, to it only, once per heartbeat.
+            Outbox again = fx.fromNode(node, below, new DecisionQuery(0, 4));
+            assertThat(destinations(again)).containsExactly(Principal.node(below));
+            assertThat(theMessage(again)).isEqualTo(down);
+            assertThat(fx.fromNode(node, below, new DecisionQuery(0, 4)).sends()).isEmpty();
+            assertThat(node.droppedRateLimited()).isEqualTo(1);
         }
     }
 

@@ -140,7 +140,7 @@ final class FirewallFixture {
             boolean below = row == 0 ? spec.isAgreementNode(id) : spec.isFilterNode(id) && spec.filterRow(id) == row - 1;
             assertThat(above || below).as("filter %d (row %d) sent to non-adjacent %s: %s", node.id(), row, to, m).isTrue();
             if (above) {
-                assertThat(m).as("up: %s", s).isInstanceOfAny(Ordered.class, Request.class);
+                assertThat(m).as("up: %s", s).isInstanceOfAny(Ordered.class, Request.class, DecisionQuery.class);
             } else {
                 assertThat(m).as("down: %s", s).isInstanceOfAny(SlotReplies.class, DecisionQuery.class, ExecutedCertificate.class);
                 if (m instanceof ExecutedCertificate) assertThat(row).isZero();

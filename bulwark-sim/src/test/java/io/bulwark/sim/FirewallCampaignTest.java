@@ -119,7 +119,6 @@ class FirewallCampaignTest {
      * withholds its share of slot 1 in run A; node 7's share to node 11 is lost; node 11 never
      * combines slot 1, so node 10 never sends client-2 its certificate, which it does in run B.
      */
-    @Disabled("known channel: on a lossy network, whether a filter ever passes a slot down can depend on a faulty execution node's share")
     @Test
     void onALossyNetworkWhetherAFilterPassesASlotDownCanDependOnTheSecret() {
         NonInterferenceCheck.Result r = leakPlan(1, true).check(854);
