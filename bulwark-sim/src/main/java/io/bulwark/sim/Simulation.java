@@ -892,6 +892,61 @@ public final class Simulation {
     /** A timer of an honest core run on behalf of a faulty node. */
     private record HonestTimer(Object core, Object key) {}
 
+    /** A core's three steps, as every protocol core has them. */
+    private interface CoreStart { void start(long nowNanos, Outbox out); }
+    private interface CoreMessage { void onMessage(long nowNanos, Principal from, Message m, Outbox out); }
+    private interface CoreTimer { void onTimer(long nowNanos, Object key, Outbox out); }
+
+    /**
+     * An honest core run inside a faulty host (execution node or filter), whose strategy sees and
+     * may alter what it sends: its outbox goes to the strategy's sink, its timers are namespaced
+     * so the host can tell them from the strategy's own. Started at the current virtual time.
+     */
+    private final class HonestCore {
+        private final CoreMessage onMessage;
+        private final CoreTimer onTimer;
+        private final FaultyNode.Sink sink;
+        private final SimTimers timers;
+        private final Outbox out = new Outbox();
+
+        /** @param timers the faulty host's timers */
+        HonestCore(CoreStart start, CoreMessage onMessage, CoreTimer onTimer, FaultyNode.Sink sink, SimTimers timers) {
+            this.onMessage = onMessage;
+            this.onTimer = onTimer;
+            this.sink = sink;
+            this.timers = timers;
+            at(now, () -> {
+                start.start(now, out);
+                drain();
+            });
+        }
+
+        void onMessage(Principal from, Message message) {
+            onMessage.onMessage(now, from, message, out);
+            drain();
+        }
+
+        void onTimer(Object key) {
+            onTimer.onTimer(now, ((HonestTimer) key).key(), out);
+            drain();
+        }
+
+        boolean ownsTimer(Object key) {
+            return key instanceof HonestTimer t && t.core() == this;
+        }
+
+        private void drain() {
+            for (Outbox.TimerCommand t : out.timers()) {
+                HonestTimer key = new HonestTimer(this, t.key());
+                if (t.cancel()) timers.cancel(key);
+                else timers.set(key, t.delayNanos());
+            }
+            List<Outbox.Send> sends = List.copyOf(out.sends());
+            out.clear();
+            for (Outbox.Send s : sends) sink.send(s.to(), s.message());
+        }
+    }
+
     private final class FaultyHost implements FaultyNode.Context {
         final int id;
         final FaultyNode behaviour;
@@ -1245,50 +1300,15 @@ public final class Simulation {
 
         @Override
         public FaultyExecutor.HonestExecution honest(FaultyNode.Sink sink) {
-            Outbox out = new Outbox();
             ExecutionNode node = new ExecutionNode(spec, config.quorums(), o.execution().config(), id, signer, signatures,
                     SimSecrets.store(o.execution().secret()), firewallOf(id));
-            FaultyExecutor.HonestExecution core = new FaultyExecutor.HonestExecution() {
+            HonestCore core = new HonestCore(node::start, node::onMessage, node::onTimer, sink, timers);
+            return new FaultyExecutor.HonestExecution() {
                 @Override public ExecutionNode node() { return node; }
-
-                @Override
-                public void onMessage(Principal from, Message message) {
-                    node.onMessage(now, from, message, out);
-                    drain();
-                }
-
-                @Override
-                public void onTimer(Object key) {
-                    node.onTimer(now, ((HonestTimer) key).key(), out);
-                    drain();
-                }
-
-                @Override
-                public boolean ownsTimer(Object key) {
-                    return key instanceof HonestTimer t && t.core() == this;
-                }
-
-                void drain() {
-                    for (Outbox.TimerCommand t : out.timers()) {
-                        HonestTimer key = new HonestTimer(this, t.key());
-                        if (t.cancel()) timers.cancel(key);
-                        else timers.set(key, t.delayNanos());
-                    }
-                    List<Outbox.Send> sends = List.copyOf(out.sends());
-                    out.clear();
-                    for (Outbox.Send s : sends) sink.send(s.to(), s.message());
-                }
+                @Override public void onMessage(Principal from, Message message) { core.onMessage(from, message); }
+                @Override public void onTimer(Object key) { core.onTimer(key); }
+                @Override public boolean ownsTimer(Object key) { return core.ownsTimer(key); }
             };
-            at(now, () -> {
-                node.start(now, out);
-                for (Outbox.TimerCommand t : out.timers()) {
-                    if (!t.cancel()) setTimer(new HonestTimer(core, t.key()), t.delayNanos());
-                }
-                List<Outbox.Send> sends = List.copyOf(out.sends());
-                out.clear();
-                for (Outbox.Send s : sends) sink.send(s.to(), s.message());
-            });
-            return core;
         }
     }
 
@@ -1401,49 +1421,14 @@ public final class Simulation {
 
         @Override
         public FaultyFilter.HonestFilter honest(FaultyNode.Sink sink) {
-            Outbox out = new Outbox();
             FilterNode node = new FilterNode(spec, o.execution().filterConfig(), id, signatures, executionKey);
-            FaultyFilter.HonestFilter core = new FaultyFilter.HonestFilter() {
+            HonestCore core = new HonestCore(node::start, node::onMessage, node::onTimer, sink, timers);
+            return new FaultyFilter.HonestFilter() {
                 @Override public FilterNode node() { return node; }
-
-                @Override
-                public void onMessage(Principal from, Message message) {
-                    node.onMessage(now, from, message, out);
-                    drain();
-                }
-
-                @Override
-                public void onTimer(Object key) {
-                    node.onTimer(now, ((HonestTimer) key).key(), out);
-                    drain();
-                }
-
-                @Override
-                public boolean ownsTimer(Object key) {
-                    return key instanceof HonestTimer t && t.core() == this;
-                }
-
-                void drain() {
-                    for (Outbox.TimerCommand t : out.timers()) {
-                        HonestTimer key = new HonestTimer(this, t.key());
-                        if (t.cancel()) timers.cancel(key);
-                        else timers.set(key, t.delayNanos());
-                    }
-                    List<Outbox.Send> sends = List.copyOf(out.sends());
-                    out.clear();
-                    for (Outbox.Send s : sends) sink.send(s.to(), s.message());
-                }
+                @Override public void onMessage(Principal from, Message message) { core.onMessage(from, message); }
+                @Override public void onTimer(Object key) { core.onTimer(key); }
+                @Override public boolean ownsTimer(Object key) { return core.ownsTimer(key); }
             };
-            at(now, () -> {
-                node.start(now, out);
-                for (Outbox.TimerCommand t : out.timers()) {
-                    if (!t.cancel()) setTimer(new HonestTimer(core, t.key()), t.delayNanos());
-                }
-                List<Outbox.Send> sends = List.copyOf(out.sends());
-                out.clear();
-                for (Outbox.Send s : sends) sink.send(s.to(), s.message());
-            });
-            return core;
         }
     }
 
