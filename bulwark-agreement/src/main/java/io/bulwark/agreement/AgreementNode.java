@@ -34,6 +34,7 @@ import io.bulwark.core.message.RequestId;
 import io.bulwark.core.message.SignedAccept;
 import io.bulwark.core.message.ViewChange;
 import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,7 +75,7 @@ import java.util.function.Predicate;
  *                                                        {@code firewallExecutionWindowSlots}
  * </pre>
  */
-public final class AgreementNode implements FabLearner.Listener {
+public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     /** The fast path for {@code slot} had its chance; go slow if it is still undecided. */
     public record SlowPathTimer(long slot) {}
 

@@ -23,6 +23,7 @@ import io.bulwark.core.message.StateRequest;
 import io.bulwark.core.message.StateSnapshot;
 import io.bulwark.core.message.WireLimits;
 import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -92,7 +93,7 @@ import java.util.TreeMap;
  * {@link Outbox#deliveries()} for observers (the simulator's checkers): the host must not
  * execute it again. What is persisted: {@link ExecutionPersisted}.
  */
-public final class ExecutionNode implements FabLearner.Listener {
+public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
     /** Periodic catch-up, state-transfer and checkpoint re-send checks. */
     public enum HeartbeatTimer { INSTANCE }
 

@@ -22,6 +22,7 @@ import io.bulwark.core.message.RequestId;
 import io.bulwark.core.message.SlotReplies;
 import io.bulwark.core.message.WireLimits;
 import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +75,7 @@ import java.util.TreeMap;
  * queue holds at most the outputs of the slots passed down in one interval. Time enters only
  * through the release schedule and the heartbeat.
  */
-public final class FilterNode {
+public final class FilterNode implements ProtocolCore {
     /** Periodic catch-up check; the unit of every rate limit. */
     public enum HeartbeatTimer { INSTANCE }
 

@@ -37,6 +37,7 @@ import io.bulwark.core.message.Reply;
 import io.bulwark.core.message.Request;
 import io.bulwark.core.message.SignedAccept;
 import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -892,42 +893,35 @@ public final class Simulation {
     /** A timer of an honest core run on behalf of a faulty node. */
     private record HonestTimer(Object core, Object key) {}
 
-    /** A core's three steps, as every protocol core has them. */
-    private interface CoreStart { void start(long nowNanos, Outbox out); }
-    private interface CoreMessage { void onMessage(long nowNanos, Principal from, Message m, Outbox out); }
-    private interface CoreTimer { void onTimer(long nowNanos, Object key, Outbox out); }
-
     /**
      * An honest core run inside a faulty host (execution node or filter), whose strategy sees and
      * may alter what it sends: its outbox goes to the strategy's sink, its timers are namespaced
      * so the host can tell them from the strategy's own. Started at the current virtual time.
      */
     private final class HonestCore {
-        private final CoreMessage onMessage;
-        private final CoreTimer onTimer;
+        private final ProtocolCore core;
         private final FaultyNode.Sink sink;
         private final SimTimers timers;
         private final Outbox out = new Outbox();
 
         /** @param timers the faulty host's timers */
-        HonestCore(CoreStart start, CoreMessage onMessage, CoreTimer onTimer, FaultyNode.Sink sink, SimTimers timers) {
-            this.onMessage = onMessage;
-            this.onTimer = onTimer;
+        HonestCore(ProtocolCore core, FaultyNode.Sink sink, SimTimers timers) {
+            this.core = core;
             this.sink = sink;
             this.timers = timers;
             at(now, () -> {
-                start.start(now, out);
+                core.start(now, out);
                 drain();
             });
         }
 
         void onMessage(Principal from, Message message) {
-            onMessage.onMessage(now, from, message, out);
+            core.onMessage(now, from, message, out);
             drain();
         }
 
         void onTimer(Object key) {
-            onTimer.onTimer(now, ((HonestTimer) key).key(), out);
+            core.onTimer(now, ((HonestTimer) key).key(), out);
             drain();
         }
 
@@ -1302,7 +1296,7 @@ public final class Simulation {
         public FaultyExecutor.HonestExecution honest(FaultyNode.Sink sink) {
             ExecutionNode node = new ExecutionNode(spec, config.quorums(), o.execution().config(), id, signer, signatures,
                     SimSecrets.store(o.execution().secret()), firewallOf(id));
-            HonestCore core = new HonestCore(node::start, node::onMessage, node::onTimer, sink, timers);
+            HonestCore core = new HonestCore(node, sink, timers);
             return new FaultyExecutor.HonestExecution() {
                 @Override public ExecutionNode node() { return node; }
                 @Override public void onMessage(Principal from, Message message) { core.onMessage(from, message); }
@@ -1422,7 +1416,7 @@ public final class Simulation {
         @Override
         public FaultyFilter.HonestFilter honest(FaultyNode.Sink sink) {
             FilterNode node = new FilterNode(spec, o.execution().filterConfig(), id, signatures, executionKey);
-            HonestCore core = new HonestCore(node::start, node::onMessage, node::onTimer, sink, timers);
+            HonestCore core = new HonestCore(node, sink, timers);
             return new FaultyFilter.HonestFilter() {
                 @Override public FilterNode node() { return node; }
                 @Override public void onMessage(Principal from, Message message) { core.onMessage(from, message); }

@@ -5,12 +5,10 @@ import io.bulwark.agreement.FabConfig;
 import io.bulwark.agreement.Persisted;
 import io.bulwark.core.codec.MalformedMessageException;
 import io.bulwark.core.crypto.PairwiseRequestAuthenticator;
-import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.SignatureVerifier;
 import io.bulwark.core.crypto.ThresholdVerifier;
 import io.bulwark.firewall.threshold.ShoupThresholdVerifier;
-import io.bulwark.core.message.Message;
-import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import io.bulwark.runtime.config.ClusterConfig;
 import io.bulwark.runtime.config.Identity;
 import io.bulwark.runtime.storage.AgreementRecordCodec;
@@ -106,18 +104,8 @@ public final class AgreementCore implements HostedCore {
     }
 
     @Override
-    public void start(long nowNanos, Outbox out) {
-        node.start(nowNanos, out);
-    }
-
-    @Override
-    public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
-        node.onMessage(nowNanos, from, m, out);
-    }
-
-    @Override
-    public void onTimer(long nowNanos, Object key, Outbox out) {
-        node.onTimer(nowNanos, key, out);
+    public ProtocolCore core() {
+        return node;
     }
 
     @Override

@@ -4,10 +4,8 @@ import io.bulwark.agreement.FabConfig;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.codec.MalformedMessageException;
 import io.bulwark.core.crypto.Digest;
-import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.SignatureVerifier;
-import io.bulwark.core.message.Message;
-import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import io.bulwark.execution.ExecutionConfig;
 import io.bulwark.execution.ExecutionFirewall;
 import io.bulwark.execution.ExecutionNode;
@@ -126,18 +124,8 @@ public final class ExecutionCore implements HostedCore {
     }
 
     @Override
-    public void start(long nowNanos, Outbox out) {
-        node.start(nowNanos, out);
-    }
-
-    @Override
-    public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
-        node.onMessage(nowNanos, from, m, out);
-    }
-
-    @Override
-    public void onTimer(long nowNanos, Object key, Outbox out) {
-        node.onTimer(nowNanos, key, out);
+    public ProtocolCore core() {
+        return node;
     }
 
     @Override

@@ -1,9 +1,7 @@
 package io.bulwark.runtime.node;
 
-import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.crypto.SignatureVerifier;
-import io.bulwark.core.message.Message;
-import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import io.bulwark.firewall.FilterConfig;
 import io.bulwark.firewall.FilterNode;
 import io.bulwark.firewall.threshold.ShoupThresholdVerifier;
@@ -51,18 +49,8 @@ public final class FilterCore implements HostedCore {
     }
 
     @Override
-    public void start(long nowNanos, Outbox out) {
-        node.start(nowNanos, out);
-    }
-
-    @Override
-    public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
-        node.onMessage(nowNanos, from, m, out);
-    }
-
-    @Override
-    public void onTimer(long nowNanos, Object key, Outbox out) {
-        node.onTimer(nowNanos, key, out);
+    public ProtocolCore core() {
+        return node;
     }
 
     @Override

@@ -3,24 +3,34 @@ package io.bulwark.runtime.node;
 import io.bulwark.core.crypto.Principal;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.step.Outbox;
+import io.bulwark.core.step.ProtocolCore;
 import java.io.IOException;
 import java.util.List;
 
 /**
  * What {@link NodeHost} needs from a protocol core and its durable storage: the core's three
  * inputs, and a way to make its {@link Outbox#persists() records} durable. One implementation per
- * role ({@link AgreementCore}, {@link ExecutionCore}); all methods are called on the host's one
+ * role ({@link AgreementCore}, {@link ExecutionCore}, {@link FilterCore}); all methods are called on the host's one
  * protocol thread.
  */
 public interface HostedCore extends AutoCloseable {
-    /** "agreement" or "execution". */
+    /** "agreement", "execution" or "filter". */
     String role();
 
-    void start(long nowNanos, Outbox out);
+    /** The protocol core this host role drives. */
+    ProtocolCore core();
 
-    void onMessage(long nowNanos, Principal from, Message m, Outbox out);
+    default void start(long nowNanos, Outbox out) {
+        core().start(nowNanos, out);
+    }
 
-    void onTimer(long nowNanos, Object key, Outbox out);
+    default void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
+        core().onMessage(nowNanos, from, m, out);
+    }
+
+    default void onTimer(long nowNanos, Object key, Outbox out) {
+        core().onTimer(nowNanos, key, out);
+    }
 
     /**
      * Makes {@code records} (a batch's persists, in order) durable as the fsync policy says:
