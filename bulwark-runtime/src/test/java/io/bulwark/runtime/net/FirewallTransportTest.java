@@ -27,6 +27,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,11 +70,7 @@ class FirewallTransportTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(5);
-        }
+        Awaitility.await(what).atMost(10, TimeUnit.SECONDS).until(condition::getAsBoolean);
     }
 
     @Test
@@ -136,7 +133,9 @@ class FirewallTransportTest {
         assertThat(f0.stats().topologyDroppedOut()).isEqualTo(2);
         // the links that are allowed come up; the others never exist
         await(() -> a.isConnectedTo(ROW0) && a.isConnectedTo(ROW0_OTHER), "agreement node dialed row 0");
-        Thread.sleep(200);
+        // Nothing may arrive: the condition must hold for 200 ms (a frame in flight would arrive well within it).
+        Awaitility.await("no link outside the topology").during(200, TimeUnit.MILLISECONDS).atMost(200 + 2_000, TimeUnit.MILLISECONDS)
+                .until(() -> !e.isConnectedTo(AGREEMENT) && !a.isConnectedTo(EXECUTION) && inA.isEmpty() && inE.isEmpty());
         assertThat(e.isConnectedTo(AGREEMENT)).isFalse();
         assertThat(a.isConnectedTo(EXECUTION)).isFalse();
         assertThat(inA).isEmpty();
@@ -160,7 +159,9 @@ class FirewallTransportTest {
         assertThat(a.stats().topologyRefusedConnections()).isEqualTo(1);
         assertThat(e.stats().topologyRefusedConnections()).isEqualTo(2);
         assertThat(e.connectedClients()).isZero();
-        Thread.sleep(100);
+        // Nothing may arrive: the condition must hold for 100 ms (a frame in flight would arrive well within it).
+        Awaitility.await("nothing from refused connections").during(100, TimeUnit.MILLISECONDS).atMost(100 + 2_000, TimeUnit.MILLISECONDS)
+                .until(() -> inA.isEmpty() && inE.isEmpty());
         assertThat(inA).isEmpty();
         assertThat(inE).isEmpty();
     }
@@ -228,7 +229,9 @@ class FirewallTransportTest {
         assertThat(client.stats().topologyDroppedOut()).isEqualTo(2);
         f0.send(Principal.client(1), new Reply(1, 1, 0, Bytes.ofUtf8("certified")));
         assertThat(clientInbox.poll(10, TimeUnit.SECONDS)).isEqualTo(new Received(Principal.node(ROW0), new Reply(1, 1, 0, Bytes.ofUtf8("certified"))));
-        Thread.sleep(100);
+        // Nothing may arrive: the condition must hold for 100 ms (a frame in flight would arrive well within it).
+        Awaitility.await("the client reaches no execution node").during(100, TimeUnit.MILLISECONDS).atMost(100 + 2_000, TimeUnit.MILLISECONDS)
+                .until(() -> !client.isConnectedTo(EXECUTION) && inE.isEmpty());
         assertThat(client.isConnectedTo(EXECUTION)).isFalse();
         assertThat(inE).isEmpty();
         assertThat(e.connectedClients()).isZero();

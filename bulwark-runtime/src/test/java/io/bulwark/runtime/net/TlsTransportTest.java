@@ -30,6 +30,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,11 +71,7 @@ class TlsTransportTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(5);
-        }
+        Awaitility.await(what).atMost(10, TimeUnit.SECONDS).until(condition::getAsBoolean);
     }
 
     private static Request request(long client, long ts) {
@@ -141,7 +138,9 @@ class TlsTransportTest {
         NodeTransport fake = node(cluster, otherCluster.identity(Principal.node(1)), strangerInbox);
         n0.send(Principal.node(1), new StateRequest(1));
         await(() -> n0.stats().handshakeFailures() > 1 || fake.stats().handshakeFailures() > 0, "handshake failure on the dial");
-        Thread.sleep(200);
+        // Nothing may arrive: the condition must hold for 200 ms (a frame in flight would arrive well within it).
+        Awaitility.await("nothing from the stranger").during(200, TimeUnit.MILLISECONDS).atMost(200 + 2_000, TimeUnit.MILLISECONDS)
+                .until(() -> inbox0.isEmpty() && strangerInbox.isEmpty() && !n0.isConnectedTo(1));
         assertThat(inbox0).isEmpty();
         assertThat(strangerInbox).isEmpty();
         assertThat(n0.isConnectedTo(1)).isFalse();
@@ -167,7 +166,9 @@ class TlsTransportTest {
         // and node-0, dialing node-1, refuses the connection
         n0.send(Principal.node(1), new StateRequest(6));
         await(() -> n0.stats().refusedPeers() > 0, "refusal of the impostor");
-        Thread.sleep(100);
+        // Nothing may arrive: the condition must hold for 100 ms (a frame in flight would arrive well within it).
+        Awaitility.await("nothing to the impostor").during(100, TimeUnit.MILLISECONDS).atMost(100 + 2_000, TimeUnit.MILLISECONDS)
+                .until(() -> !n0.isConnectedTo(1) && posingInbox.isEmpty());
         assertThat(n0.isConnectedTo(1)).isFalse();
         assertThat(posingInbox).isEmpty();
     }

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,11 +100,7 @@ class AgreementClusterTest {
     }
 
     private static void await(BooleanSupplier condition, long seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(2);
-        }
+        Awaitility.await(what).atMost(seconds, TimeUnit.SECONDS).until(condition::getAsBoolean);
     }
 
     /** f + 1 replies from distinct nodes that agree on the slot: the request was decided. */
@@ -120,16 +117,17 @@ class AgreementClusterTest {
     private long decide(long ts, Set<Integer> up) throws InterruptedException {
         Request r = request(ts);
         for (int n : up) client.send(Principal.node(n), r);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long resend = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        while (certifiedSlot(ts) < 0) {
-            if (System.nanoTime() > deadline) throw new AssertionError("request " + ts + " not decided; replies " + replies.get(ts));
-            if (System.nanoTime() > resend) {
-                for (int n : up) client.send(Principal.node(n), r);
-                resend = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-            }
-            Thread.sleep(1);
-        }
+        // Retransmit every 500 ms while waiting, as a client's retransmission timer would.
+        long[] resendAt = {System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500)};
+        Awaitility.await("request " + ts + " decided").atMost(10, TimeUnit.SECONDS).pollInterval(1, TimeUnit.MILLISECONDS)
+                .until(() -> {
+                    if (certifiedSlot(ts) >= 0) return true;
+                    if (System.nanoTime() > resendAt[0]) {
+                        for (int n : up) client.send(Principal.node(n), r);
+                        resendAt[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                    }
+                    return false;
+                });
         return certifiedSlot(ts);
     }
 

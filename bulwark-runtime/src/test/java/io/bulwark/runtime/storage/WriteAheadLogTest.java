@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -234,8 +236,7 @@ class WriteAheadLogTest {
         try (WriteAheadLog wal = WriteAheadLog.open(dir, opts(FsyncPolicy.INTERVAL))) {
             wal.append(rec("x"));
             assertThat(wal.sync()).isZero();
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            while (wal.stats().fsyncs() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            Awaitility.await("a background fsync").atMost(2, TimeUnit.SECONDS).until(() -> wal.stats().fsyncs() > 0);
             assertThat(wal.stats().fsyncs()).isGreaterThan(0);
         }
     }
