@@ -597,9 +597,9 @@ public final class FilterNode implements ProtocolCore {
             return;
         }
         SlotShares slotShares = shares.get(slot);
+        Digest root = ReplyMerkleTree.root(slot, s.replies());
         if (slotShares != null && slotShares.shareOf[sender] != null) {
-            boolean same = slotShares.shareOf[sender].equals(s.share())
-                    && slotShares.rootOf[sender].equals(ReplyMerkleTree.root(slot, s.replies()));
+            boolean same = slotShares.shareOf[sender].equals(s.share()) && slotShares.rootOf[sender].equals(root);
             drop(same ? DropReason.DUPLICATE : DropReason.CONFLICTING);
             return;
         }
@@ -607,7 +607,6 @@ public final class FilterNode implements ProtocolCore {
             slotShares = new SlotShares(executionNodes);
             shares.put(slot, slotShares);
         }
-        Digest root = ReplyMerkleTree.root(slot, s.replies());
         // One share per node per slot, kept even if useless below: a node gets one try.
         slotShares.shareOf[sender] = s.share();
         slotShares.rootOf[sender] = root;
