@@ -166,14 +166,22 @@ public final class LocalCluster implements AutoCloseable {
         stopAll(10);
     }
 
+    /** Where the search for free ports starts: above the well-known and most registered service ports. */
+    private static final int SEARCH_FROM_PORT = 10_000;
+
     /**
      * A base port with {@code count} consecutive free ports on 127.0.0.1 (probed by binding each),
-     * so tests and demos never collide with each other or with anything else running.
+     * so tests and demos never collide with each other or with anything else running. Chosen
+     * below the kernel's ephemeral range: a port in it can be taken as the source port of one of
+     * the cluster's own outgoing connections between the probe and the node's bind (a node
+     * started after the others have dialed then fails with "address already in use").
      */
     public static int freeBasePort(int count) throws IOException {
+        int below = ephemeralPortsFrom();
+        if (below - SEARCH_FROM_PORT < 4 * count) throw new IOException("no room below the ephemeral ports (" + below + ")");
         java.util.Random random = new java.security.SecureRandom();
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + random.nextInt(40_000 - count);
+            int base = SEARCH_FROM_PORT + random.nextInt(below - SEARCH_FROM_PORT - count);
             boolean free = true;
             for (int i = 0; i < count && free; i++) {
                 try (ServerSocket s = new ServerSocket(base + i, 1, InetAddress.getLoopbackAddress())) {
@@ -185,5 +193,16 @@ public final class LocalCluster implements AutoCloseable {
             if (free) return base;
         }
         throw new IOException("no run of " + count + " free ports found on 127.0.0.1");
+    }
+
+    /** The first ephemeral port (Linux: ip_local_port_range); 32768 (Linux's default) where it cannot be read. */
+    static int ephemeralPortsFrom() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > SEARCH_FROM_PORT ? low : 32_768;
+        } catch (IOException | RuntimeException unreadable) {
+            return 32_768;
+        }
     }
 }
