@@ -27,6 +27,13 @@ import io.bulwark.core.message.WireLimits;
  *                                   nudge); a nudge for an older slot goes unanswered
  * @param shareRetentionBytes        firewall mode: and at most about this many bytes of them (sealed
  *                                   results plus shares); the latest share is always kept
+ * @param recentReplySlots           firewall mode: the sealed replies of this many latest slots go into
+ *                                   each checkpoint state (and at most {@link ExecutionState#RECENT_REPLY_BYTES_MAX}
+ *                                   of them), so that a node that installs it by state transfer can still
+ *                                   sign shares for slots it skipped. Part of the state, so the same on
+ *                                   every execution node; at least the agreement cluster's
+ *                                   {@code firewallExecutionWindowSlots}, which bounds how far ordering
+ *                                   runs ahead of the slots whose replies are certified
  */
 public record ExecutionConfig(
         int checkpointInterval,
@@ -36,10 +43,12 @@ public record ExecutionConfig(
         int checkpointsPerPeer,
         int checkpointResendHeartbeats,
         int shareRetentionSlots,
-        long shareRetentionBytes) {
+        long shareRetentionBytes,
+        int recentReplySlots) {
 
     public static final int SHARE_RETENTION_SLOTS = 1024;
     public static final long SHARE_RETENTION_BYTES = 128L << 20;
+    public static final int RECENT_REPLY_SLOTS = 64;
 
     public ExecutionConfig {
         if (checkpointInterval < 1) throw new IllegalArgumentException("checkpointInterval < 1");
@@ -50,6 +59,16 @@ public record ExecutionConfig(
         if (checkpointResendHeartbeats < 1) throw new IllegalArgumentException("checkpointResendHeartbeats < 1");
         if (shareRetentionSlots < 1) throw new IllegalArgumentException("shareRetentionSlots < 1");
         if (shareRetentionBytes < 0) throw new IllegalArgumentException("shareRetentionBytes < 0");
+        if (recentReplySlots < 1 || recentReplySlots > WireLimits.QUERY_SLOTS_MAX) {
+            throw new IllegalArgumentException("recentReplySlots not in [1, " + WireLimits.QUERY_SLOTS_MAX + "]");
+        }
+    }
+
+    /** With the default {@value #RECENT_REPLY_SLOTS} recent-reply slots. */
+    public ExecutionConfig(int checkpointInterval, int trackedSlots, long heartbeatNanos, int stateTransferPatience,
+            int checkpointsPerPeer, int checkpointResendHeartbeats, int shareRetentionSlots, long shareRetentionBytes) {
+        this(checkpointInterval, trackedSlots, heartbeatNanos, stateTransferPatience, checkpointsPerPeer,
+                checkpointResendHeartbeats, shareRetentionSlots, shareRetentionBytes, RECENT_REPLY_SLOTS);
     }
 
     /** With the default share retention ({@value #SHARE_RETENTION_SLOTS} slots, 128 MiB). */
@@ -66,17 +85,22 @@ public record ExecutionConfig(
 
     public ExecutionConfig withCheckpointInterval(int k) {
         return new ExecutionConfig(k, trackedSlots, heartbeatNanos, stateTransferPatience, checkpointsPerPeer,
-                checkpointResendHeartbeats, shareRetentionSlots, shareRetentionBytes);
+                checkpointResendHeartbeats, shareRetentionSlots, shareRetentionBytes, recentReplySlots);
     }
 
     public ExecutionConfig withStateTransfer(int patience, int resendHeartbeats) {
         return new ExecutionConfig(checkpointInterval, trackedSlots, heartbeatNanos, patience, checkpointsPerPeer,
-                resendHeartbeats, shareRetentionSlots, shareRetentionBytes);
+                resendHeartbeats, shareRetentionSlots, shareRetentionBytes, recentReplySlots);
     }
 
     public ExecutionConfig withShareRetention(int slots, long bytes) {
         return new ExecutionConfig(checkpointInterval, trackedSlots, heartbeatNanos, stateTransferPatience,
-                checkpointsPerPeer, checkpointResendHeartbeats, slots, bytes);
+                checkpointsPerPeer, checkpointResendHeartbeats, slots, bytes, recentReplySlots);
+    }
+
+    public ExecutionConfig withRecentReplySlots(int slots) {
+        return new ExecutionConfig(checkpointInterval, trackedSlots, heartbeatNanos, stateTransferPatience,
+                checkpointsPerPeer, checkpointResendHeartbeats, shareRetentionSlots, shareRetentionBytes, slots);
     }
 
     public static long ms(long millis) {

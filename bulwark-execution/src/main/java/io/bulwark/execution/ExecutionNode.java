@@ -178,6 +178,12 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
     private long retainedShareBytes;
     private ReplyShare latestShare;
     private boolean executedSinceHeartbeat;
+    /**
+     * The sealed replies of the latest slots, part of the checkpoint state ({@link ExecutionState}):
+     * after a state transfer they are what lets this node sign shares for the slots it skipped.
+     */
+    private final TreeMap<Long, List<ReplyLeaf>> recentReplies = new TreeMap<>();
+    private long recentReplyBytes;
 
     // Counters, read by hosts for metrics and by tests.
     private long executedRequests;
@@ -199,6 +205,7 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
     private long oversizedResults;
     private long sharesSent;
     private long sharesResent;
+    private long sharesSignedLate;
     private long unanswerableNudges;
 
     /**
@@ -434,7 +441,10 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
                 staleRequests++;
             }
         }
-        if (firewall != null) sendShare(slot, leaves, out);
+        if (firewall != null) {
+            sendShare(slot, leaves, out);
+            rememberReplies(slot, leaves);
+        }
         if ((slot + 1) % config.checkpointInterval() == 0) takeCheckpoint(slot, out);
     }
 
@@ -509,6 +519,35 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
         executedSinceHeartbeat = true;
     }
 
+    /** Keeps slot's leaves among the recent replies: the latest {@code recentReplySlots}, within the byte cap. */
+    private void rememberReplies(long slot, List<ReplyLeaf> leaves) {
+        recentReplies.put(slot, List.copyOf(leaves));
+        recentReplyBytes += ExecutionState.recentReplyBytes(leaves);
+        // Deterministic (it depends on the leaves only), so every correct node keeps the same slots.
+        while (!recentReplies.isEmpty() && (recentReplies.firstKey() <= slot - config.recentReplySlots()
+                || recentReplyBytes > ExecutionState.RECENT_REPLY_BYTES_MAX)) {
+            recentReplyBytes -= ExecutionState.recentReplyBytes(recentReplies.pollFirstEntry().getValue());
+        }
+    }
+
+    /**
+     * This node's share of slot's replies: the retained one, or — for a slot among the recent
+     * replies whose share is no longer retained or was never signed here (installed by state
+     * transfer) — one signed now and retained. Null if the node does not know the slot's replies.
+     */
+    private RetainedShare shareOf(long slot) {
+        RetainedShare kept = shares.get(slot);
+        if (kept != null) return kept;
+        List<ReplyLeaf> leaves = recentReplies.get(slot);
+        if (leaves == null) return null;
+        Digest root = ReplyMerkleTree.root(slot, leaves);
+        ReplyShare share = new ReplyShare(slot, leaves, firewall.shareSigner().signShare(WireCodec.slotRepliesSignedBytes(slot, root)));
+        sharesSignedLate++;
+        retain(share);
+        kept = shares.get(slot);
+        return kept != null ? kept : new RetainedShare(share);
+    }
+
     private void retain(ReplyShare share) {
         RetainedShare kept = new RetainedShare(share);
         RetainedShare replaced = shares.put(share.slot(), kept);
@@ -531,7 +570,7 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
             ignoredMessages++; // not executed here (yet), or superseded
             return;
         }
-        RetainedShare kept = shares.get(last.slot());
+        RetainedShare kept = shareOf(last.slot());
         if (kept == null) {
             unanswerableNudges++;
             return;
@@ -552,9 +591,10 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
      */
     private void onSharesQuery(io.bulwark.core.message.DecisionQuery q, Outbox out) {
         int sent = 0;
-        for (RetainedShare kept : shares.subMap(q.fromSlot(), q.fromSlot() + q.count()).values()) {
-            if (sent == SHARES_PER_QUERY_MAX) break;
-            if (kept.resentAtHeartbeat == heartbeats) continue;
+        long end = Math.min(q.fromSlot() + q.count(), decisions.nextSlot());
+        for (long slot = q.fromSlot(); slot < end && sent < SHARES_PER_QUERY_MAX; slot++) {
+            RetainedShare kept = shareOf(slot);
+            if (kept == null || kept.resentAtHeartbeat == heartbeats) continue;
             kept.resentAtHeartbeat = heartbeats;
             toRowH(kept.share, out);
             sharesResent++;
@@ -604,7 +644,7 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
     }
 
     private ExecutionState currentState(long slot) {
-        return new ExecutionState(slot, timeMillis, decisions.logHash(), replies, stateMachine.snapshot());
+        return new ExecutionState(slot, timeMillis, decisions.logHash(), replies, stateMachine.snapshot(), recentReplies);
     }
 
     private ExecutionCheckpoint sign(long slot, Digest digest) {
@@ -757,6 +797,10 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
         }
         replies.clear();
         replies.putAll(state.replies());
+        recentReplies.clear();
+        recentReplies.putAll(state.recentReplies());
+        recentReplyBytes = 0;
+        for (List<ReplyLeaf> leaves : recentReplies.values()) recentReplyBytes += ExecutionState.recentReplyBytes(leaves);
         timeMillis = state.timeMillis();
         return true;
     }
@@ -884,6 +928,16 @@ public final class ExecutionNode implements FabLearner.Listener, ProtocolCore {
     /** Firewall mode: REPLY-SHAREs sent again, on a nudge or an idle heartbeat. */
     public long sharesResent() {
         return sharesResent;
+    }
+
+    /** Firewall mode: shares signed when asked for, from the recent replies of a checkpoint state (after a state transfer, or beyond retention). */
+    public long sharesSignedLate() {
+        return sharesSignedLate;
+    }
+
+    /** Firewall mode: the slots whose sealed replies this node keeps in its checkpoint state. */
+    public java.util.SortedSet<Long> recentReplySlots() {
+        return new java.util.TreeSet<>(recentReplies.keySet());
     }
 
     /** Firewall mode: nudges for a request executed in a slot whose share is no longer retained. */

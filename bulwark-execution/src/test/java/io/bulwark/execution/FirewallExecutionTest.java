@@ -306,7 +306,8 @@ class FirewallExecutionTest {
 
     @Test
     void aNudgeForASlotNoLongerRetainedIsCountedAndRetentionIsBounded() {
-        FirewallCluster c = new FirewallCluster(1, 1, 1, 1, CONFIG.withShareRetention(3, 1 << 20), 2);
+        // Checkpoint states carry the replies of the 2 latest slots: older ones cannot be signed again.
+        FirewallCluster c = new FirewallCluster(1, 1, 1, 1, CONFIG.withShareRetention(3, 1 << 20).withRecentReplySlots(2), 2);
         Request first = c.request(0, 1, "first");
         c.order(0, c.batch(100, first));
         for (int s = 1; s <= 4; s++) c.order(s, c.batch(100 + s, c.request(1, s, "op" + s)));
@@ -419,6 +420,55 @@ class FirewallExecutionTest {
         }
         assertThat(c.nodes[2].latestCheckpoint().stateDigest()).isEqualTo(c.nodes[0].latestCheckpoint().stateDigest());
         assertThat(c.nodes[2].replyCache()).isEqualTo(c.nodes[0].replyCache());
+    }
+
+    /**
+     * The gap the simulator found (seed 293 of the safety campaign): a node that installs a
+     * snapshot skips its slots, and if one of them still lacks g + 1 shares (the other correct
+     * node cut off, the faulty one withholding) nobody can certify it. The checkpoint state
+     * carries the slots' sealed replies, so the node signs its share when row h asks.
+     */
+    @Test
+    void aNodeThatSkippedSlotsByStateTransferSignsSharesForThemFromTheCertifiedState() {
+        FirewallCluster c = cutOff(14);
+        c.isolated.clear();
+        c.retainedFrom = 12;
+        for (int h = 0; h < CONFIG.checkpointResendHeartbeats(); h++) {
+            c.heartbeat(0);
+            c.heartbeat(1);
+        }
+        c.deliver(ofType(ExecutionCheckpoint.class));
+        for (int h = 0; h <= CONFIG.stateTransferPatience(); h++) {
+            c.heartbeat(2);
+            c.answerQueries(2, 0);
+        }
+        c.deliver(ofType(StateRequest.class).or(ofType(StateSnapshot.class)));
+        assertThat(c.nodes[2].stateTransfersDone()).isEqualTo(1);
+        assertThat(c.nodes[2].retainedShare(9)).isNull(); // never executed here
+        assertThat(c.nodes[2].recentReplySlots()).contains(2L, 11L, 13L);
+
+        // Row h misses slots 8..11: node 2 signs them now, over the same leaves as node 0.
+        c.heartbeat(2);
+        int before = c.sent[2].size();
+        c.inject(Principal.node(c.filter(0)), 2, new DecisionQuery(8, 4));
+        List<ReplyShare> late = c.sent[2].subList(before, c.sent[2].size()).stream()
+                .filter(x -> x.to().equals(Principal.node(c.filter(0)))).map(x -> (ReplyShare) x.message()).toList();
+        assertThat(late).extracting(ReplyShare::slot).containsExactly(8L, 9L, 10L, 11L);
+        assertThat(c.nodes[2].sharesSignedLate()).isEqualTo(4);
+        for (ReplyShare share : late) {
+            ReplyShare own = c.nodes[0].retainedShare(share.slot());
+            assertThat(share.replies()).isEqualTo(own.replies());
+            byte[] statement = WireCodec.slotRepliesSignedBytes(share.slot(), ReplyMerkleTree.root(share.slot(), share.replies()));
+            assertThat(c.executionKey.verifyShare(statement, share.share())).isEqualTo(3);
+            Bytes combined = c.executionKey.combine(statement, List.of(own.share(), share.share())).orElseThrow();
+            assertThat(c.executionKey.verify(statement, combined)).isTrue();
+        }
+        // Signed once, then retained: asked again on a later heartbeat, it re-sends the same bytes.
+        c.heartbeat(2);
+        int again = c.sent[2].size();
+        c.inject(Principal.node(c.filter(1)), 2, new DecisionQuery(11, 1));
+        assertThat(c.nodes[2].sharesSignedLate()).isEqualTo(4);
+        assertThat(c.sent[2].subList(again, c.sent[2].size())).extracting(Outbox.Send::message).containsOnly(late.get(3));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.bulwark.sim;
 import io.bulwark.agreement.FabConfig;
 import io.bulwark.core.bytes.Bytes;
 import io.bulwark.core.cluster.ClusterSpec;
+import io.bulwark.core.message.WireLimits;
 import io.bulwark.execution.ExecutionConfig;
 import io.bulwark.firewall.FilterConfig;
 import java.io.PrintStream;
@@ -102,13 +103,16 @@ public record NonInterferencePlan(ClusterSpec spec, FabConfig config, boolean ne
         // leak strategy gets out is what shows. (NonInterferenceCheckTest shows the digest leak itself.)
         ExecutionConfig executionConfig = spec.firewall() ? SimPlan.simulatorExecutionConfig()
                 : SimPlan.simulatorExecutionConfig().withCheckpointInterval(NO_CHECKPOINT_INTERVAL);
-        Simulation.ExecutionSetup execution = new Simulation.ExecutionSetup(executionConfig, faults, 4, 0.5,
-                secretA, Simulation.Workload.SCHEDULED, identities, filterConfig, filterFaults);
         // Flow control is a timing channel that can turn into a content channel: with a tight window
         // the moments execution certificates come back decide where the leader cuts batches, and so
         // the slot a certificate names. The check compares contents, so the window must not bind here.
         FabConfig runConfig = config.withFirewallExecutionWindow(Math.max(config.firewallExecutionWindowSlots(),
                 Math.min(config.retainedSlots(), UNBINDING_WINDOW_SLOTS)));
+        // Checkpoint states carry the replies of as many slots as ordering may run ahead of certified ones.
+        executionConfig = executionConfig.withRecentReplySlots(Math.max(executionConfig.recentReplySlots(),
+                Math.min(runConfig.firewallExecutionWindowSlots(), WireLimits.QUERY_SLOTS_MAX)));
+        Simulation.ExecutionSetup execution = new Simulation.ExecutionSetup(executionConfig, faults, 4, 0.5,
+                secretA, Simulation.Workload.SCHEDULED, identities, filterConfig, filterFaults);
         Simulation.Options options = new Simulation.Options(spec, runConfig, seed, net, List.of(), clients, clientActiveNanos,
                 30_000 * MS, 2_000 * MS, 300 * MS, 16, trace, execution);
         return new Run(seed, label, options, secretA, secretB);

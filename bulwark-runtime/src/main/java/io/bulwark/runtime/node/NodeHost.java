@@ -225,7 +225,7 @@ public final class NodeHost implements AutoCloseable {
         if (!config.spec().firewall()) return d;
         return new ExecutionConfig(d.checkpointInterval(), d.trackedSlots(), FilterConfig.defaults().heartbeatNanos(),
                 d.stateTransferPatience(), d.checkpointsPerPeer(), d.checkpointResendHeartbeats(), d.shareRetentionSlots(),
-                d.shareRetentionBytes());
+                d.shareRetentionBytes(), d.recentReplySlots());
     }
 
     /**
