@@ -68,12 +68,21 @@ import java.util.function.Predicate;
  * <pre>
  *   delivered slot s (in order)                        → ORDERED(s, batch, [own signature on (s, digest)])
  *                                                        to every filter of row 0
- *   DECISION-QUERY(from, count) from a row-0 filter    → ORDERED for the retained slots in range, own signature,
- *                                                        at most {@value #ORDERED_ANSWERS_PER_HEARTBEAT} per filter per heartbeat
  *   EXECUTED-CERTIFICATE(s, root, σ) from a row-0 filter, σ the execution cluster's threshold signature
  *                                                      → executed = max(executed, s); the window is then
  *                                                        {@code firewallExecutionWindowSlots}
+ *   every {@value #ORDERED_RESEND_HEARTBEATS} heartbeats, per row-0 filter
+ *                                                      → ORDERED again for the retained slots delivered before
+ *                                                        the previous round that have not come back from that
+ *                                                        filter as an EXECUTED-CERTIFICATE, at most
+ *                                                        {@value #ORDERED_RESENDS_PER_ROUND}, lowest first
  * </pre>
+ *
+ * Row 0 never asks for ORDERED: a query would name the filter's progress, which depends on when
+ * slots came back from the execution cluster — timing a faulty execution node controls, turned
+ * into contents on a link to the outside (the simulator's non-interference check found it, lossy
+ * campaign seed 1058). So the agreement nodes, which are outside anyway, push what a filter has
+ * not acknowledged.
  */
 public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     /** The fast path for {@code slot} had its chance; go slow if it is still undecided. */
@@ -92,12 +101,15 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     /** Every how many heartbeats a node waiting for a NewView re-broadcasts its view change. */
     private static final int VIEW_CHANGE_REBROADCAST_HEARTBEATS = 8;
 
+    /** Firewall mode: every how many heartbeats unacknowledged ORDERED are re-sent (100 ms at the default 20 ms). */
+    static final int ORDERED_RESEND_HEARTBEATS = 5;
+
     /**
-     * Firewall mode: ORDERED answers per row-0 filter per heartbeat. A filter that fell behind
-     * catches up at this rate (a faulty one cannot make this node send more); at the default
-     * 20 ms heartbeat, 3 200 slots a second.
+     * Firewall mode: ORDERED re-sent per row-0 filter per round. A filter that fell behind catches
+     * up at this rate (a faulty one, which never acknowledges, costs at most this); at the
+     * default heartbeat, 640 slots a second.
      */
-    static final int ORDERED_ANSWERS_PER_HEARTBEAT = 64;
+    static final int ORDERED_RESENDS_PER_ROUND = 64;
 
     private final ClusterSpec spec;
     private final FabConfig config;
@@ -133,8 +145,12 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private final ThresholdVerifier executionKey;
     private final int firstRow0Filter;
     private final int row0Filters;
-    /** ORDERED answers each row-0 filter may still get in this heartbeat. */
-    private final int[] orderedAnswersLeft;
+    /** Per row-0 filter: every slot up to this one came back from it as an EXECUTED-CERTIFICATE (or was given up). */
+    private final long[] acknowledgedThrough;
+    /** Per row-0 filter: the slots above that which did, at most {@code retainedSlots} beyond it. */
+    private final List<java.util.TreeSet<Long>> acknowledgedAbove;
+    /** The first slot not yet delivered at the previous re-send round: slots below it have had a round to come back. */
+    private long resendBelowSlot;
     /** Own decision signatures of recent slots (re-signing is deterministic, this only saves the work): slot s at s % length. */
     private final long[] signedSlots;
     private final Bytes[] decisionSignatures;
@@ -154,8 +170,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private long ignoredMessages;
     private long viewChangesStarted;
     private long orderedSent;
-    private long orderedAnswered;
-    private long orderedAnswersRefused;
+    private long orderedResent;
     private long executedCertificates;
     private long lateExecutedCertificates;
     private long forgedExecutedCertificates;
@@ -219,8 +234,10 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         this.executionKey = executionKey;
         this.firstRow0Filter = spec.firewall() ? spec.filterNode(0, 0) : -1;
         this.row0Filters = spec.filterRows();
-        this.orderedAnswersLeft = new int[row0Filters];
-        Arrays.fill(orderedAnswersLeft, ORDERED_ANSWERS_PER_HEARTBEAT);
+        this.acknowledgedThrough = new long[row0Filters];
+        Arrays.fill(acknowledgedThrough, -1);
+        this.acknowledgedAbove = new ArrayList<>();
+        for (int c = 0; c < row0Filters; c++) acknowledgedAbove.add(new java.util.TreeSet<>());
         int signatureCache = spec.firewall() ? config.retainedSlots() : 0;
         this.signedSlots = new long[signatureCache];
         this.decisionSignatures = new Bytes[signatureCache];
@@ -278,7 +295,11 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         // After a restart, ask the peers what was decided meanwhile (probably something).
         node.learner.requestProbe();
         node.recovered = !records.isEmpty();
-        if (executionKey != null) node.executedStable = node.learner.nextSlot() - 1;
+        if (executionKey != null) {
+            node.executedStable = node.learner.nextSlot() - 1;
+            // Likewise acknowledged: the filters got these slots before the restart, or get them from the other nodes.
+            Arrays.fill(node.acknowledgedThrough, node.executedStable);
+        }
         if (!node.acceptor.isNormal()) node.proposer.leaveView();
         return node;
     }
@@ -539,10 +560,11 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
             ignoredMessages++; // an execution checkpoint among them: in firewall mode its digest must not leave
             return;
         }
-        switch (m) {
-            case DecisionQuery q -> onOrderedQuery((int) from, q, out);
-            case ExecutedCertificate c -> onExecutedCertificate(c);
-            default -> ignoredMessages++;
+        if (m instanceof ExecutedCertificate c) {
+            acknowledge((int) (from - firstRow0Filter), c.slot());
+            onExecutedCertificate(c);
+        } else {
+            ignoredMessages++; // a DECISION-QUERY among them: row 0 never asks (see the class comment)
         }
     }
 
@@ -550,18 +572,40 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         return id >= firstRow0Filter && id < (long) firstRow0Filter + row0Filters;
     }
 
-    /** A row-0 filter misses slots: ORDERED with this node's signature for those still retained, within its budget. */
-    private void onOrderedQuery(int filter, DecisionQuery q, Outbox out) {
-        int column = filter - firstRow0Filter;
-        long end = Math.min(q.fromSlot() + q.count(), learner.nextSlot());
-        for (long slot = Math.max(q.fromSlot(), learner.retainedFirstSlot()); slot < end; slot++) {
-            if (orderedAnswersLeft[column] == 0) {
-                orderedAnswersRefused++; // it asks again next heartbeat
-                return;
+    /**
+     * Filter {@code column} passed slot's replies down, so it no longer needs its ORDERED. Unverified:
+     * a filter's word only decides what is re-sent to that filter itself.
+     */
+    private void acknowledge(int column, long slot) {
+        java.util.TreeSet<Long> above = acknowledgedAbove.get(column);
+        if (slot <= acknowledgedThrough[column] || slot > acknowledgedThrough[column] + config.retainedSlots()) return;
+        above.add(slot);
+        while (!above.isEmpty() && above.first() == acknowledgedThrough[column] + 1) {
+            acknowledgedThrough[column] = above.pollFirst();
+        }
+    }
+
+    /** Each row-0 filter: ORDERED again for the retained slots delivered a round ago or more that it has not acknowledged. */
+    private void resendOrdered(Outbox out) {
+        long below = resendBelowSlot;
+        resendBelowSlot = learner.nextSlot();
+        long retainedFirst = learner.retainedFirstSlot();
+        for (int column = 0; column < row0Filters; column++) {
+            java.util.TreeSet<Long> above = acknowledgedAbove.get(column);
+            if (acknowledgedThrough[column] < retainedFirst - 1) {
+                acknowledgedThrough[column] = retainedFirst - 1; // no longer retained: given up (the filter jumps its window)
+                above.headSet(retainedFirst).clear();
+                while (!above.isEmpty() && above.first() == acknowledgedThrough[column] + 1) {
+                    acknowledgedThrough[column] = above.pollFirst();
+                }
             }
-            orderedAnswersLeft[column]--;
-            orderedAnswered++;
-            out.sendToNode(filter, ordered(slot, learner.deliveredBatch(slot)));
+            int budget = ORDERED_RESENDS_PER_ROUND;
+            for (long slot = acknowledgedThrough[column] + 1; slot < below && budget > 0; slot++) {
+                if (above.contains(slot)) continue;
+                out.sendToNode(firstRow0Filter + column, ordered(slot, learner.deliveredBatch(slot)));
+                orderedResent++;
+                budget--;
+            }
         }
     }
 
@@ -708,7 +752,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private void heartbeat(Outbox out) {
         heartbeats++;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
-        Arrays.fill(orderedAnswersLeft, ORDERED_ANSWERS_PER_HEARTBEAT);
+        if (executionKey != null && heartbeats % ORDERED_RESEND_HEARTBEATS == 0) resendOrdered(out);
         proposer.retransmit(nowNanos, out);
         learner.checkGap(spec.agreementNodes(), self, out);
         if (!acceptor.isNormal()) {
@@ -791,14 +835,14 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         return orderedSent;
     }
 
-    /** Firewall mode: ORDERED sent in answer to row-0 filters' DECISION-QUERY. */
-    public long orderedAnswered() {
-        return orderedAnswered;
+    /** Firewall mode: ORDERED re-sent to row-0 filters that had not acknowledged their slots. */
+    public long orderedResent() {
+        return orderedResent;
     }
 
-    /** Firewall mode: queried slots not answered because the filter's per-heartbeat budget was spent. */
-    public long orderedAnswersRefused() {
-        return orderedAnswersRefused;
+    /** Firewall mode: the slot through which row-0 filter {@code column} acknowledged every slot (or -1). */
+    public long acknowledgedThrough(int column) {
+        return acknowledgedThrough[column];
     }
 
     /** Firewall mode: EXECUTED-CERTIFICATEs that advanced the executed slot. */

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Agreement nodes in firewall mode (docs/firewall.md), driven by hand: signed ORDERED to row 0,
- * answers to row 0's DECISION-QUERY, and EXECUTED-CERTIFICATEs as flow control.
+ * re-sent until row 0 acknowledges it, and EXECUTED-CERTIFICATEs as flow control.
  */
 class FirewallAgreementTest {
     /** f = t = g = h = 1: agreement nodes 0..5, execution nodes 6..8, filter rows {9, 10} and {11, 12}. */
@@ -124,39 +124,74 @@ class FirewallAgreementTest {
         assertThat(c.toClients).isEmpty();
     }
 
+    /** Fires node {@code n}'s heartbeat until the next ORDERED re-send round has run. */
+    static void resendRound(ManualCluster c, int n) {
+        for (int i = 0; i < AgreementNode.ORDERED_RESEND_HEARTBEATS; i++) {
+            c.advance(c.config.heartbeatNanos());
+            c.fire(n, AgreementNode.HeartbeatTimer.INSTANCE);
+        }
+    }
+
+    /** The ORDERED node {@code n} left for {@code filter}, by slot, and forgets everything in flight. */
+    static List<Long> orderedTo(ManualCluster c, int n, int filter) {
+        List<Long> slots = outside(c, n).stream().filter(m -> m.to().equals(Principal.node(filter)) && m.message() instanceof Ordered)
+                .map(m -> ((Ordered) m.message()).slot()).toList();
+        return slots;
+    }
+
     @Test
-    void rowZeroQueriesAreAnsweredWithTheSameSignedOrderedWithinAPerHeartbeatBudget() {
+    void rowZeroGetsOrderedAgainUntilItAcknowledgesTheSlotAndNeverHasToAsk() {
         ManualCluster c = cluster(FabConfig.defaults(1, 1), 3);
         decide(c, 3);
         List<Message> original = outside(c, 2).stream().filter(m -> m.to().id() == ROW0_A).map(ManualCluster.InFlight::message)
                 .toList();
         c.inFlight.clear();
 
-        c.inject(Principal.node(ROW0_A), 2, new DecisionQuery(1, 10));
-        assertThat(outside(c, 2)).extracting(ManualCluster.InFlight::message).containsExactlyElementsOf(original.subList(1, 3));
-        assertThat(outside(c, 2)).allMatch(m -> m.to().equals(Principal.node(ROW0_A)));
+        // The first round only notes what was delivered; the next re-sends it, the same signed bytes, to both filters.
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).isEmpty();
+        resendRound(c, 2);
+        assertThat(outside(c, 2).stream().filter(m -> m.to().id() == ROW0_A).map(ManualCluster.InFlight::message).toList())
+                .containsExactlyElementsOf(original);
+        assertThat(orderedTo(c, 2, ROW0_B)).containsExactly(0L, 1L, 2L);
         c.inFlight.clear();
 
-        // Not from a filter of another row, an execution node, or a client; nothing beyond what was delivered.
+        // An EXECUTED-CERTIFICATE from a filter acknowledges that slot for that filter only.
+        c.inject(Principal.node(ROW0_A), 2, certificate(1));
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(0L, 2L);
+        assertThat(orderedTo(c, 2, ROW0_B)).containsExactly(0L, 1L, 2L);
+        c.inFlight.clear();
+        c.inject(Principal.node(ROW0_A), 2, certificate(0));
+        c.inject(Principal.node(ROW0_A), 2, certificate(2));
+        assertThat(c.nodes[2].acknowledgedThrough(0)).isEqualTo(2);
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).isEmpty();
+        assertThat(c.nodes[2].orderedResent()).isEqualTo(3 + 3 + 2 + 3 + 3);
+        c.inFlight.clear();
+
+        // Queries are not answered (row 0 never asks: its progress is timing), whoever sends them.
         long ignored = c.nodes[2].ignoredMessages();
-        c.inject(Principal.node(ROW1), 2, new DecisionQuery(0, 3));
-        c.inject(Principal.node(EXECUTION), 2, new DecisionQuery(0, 3));
-        c.inject(Principal.client(0), 2, new DecisionQuery(0, 3));
-        c.inject(Principal.node(ROW0_A), 2, new DecisionQuery(3, 100));
-        assertThat(outside(c, 2)).isEmpty();
-        assertThat(c.nodes[2].ignoredMessages()).isEqualTo(ignored + 3);
-
-        // A filter that keeps asking gets ORDERED_ANSWERS_PER_HEARTBEAT per heartbeat; the other filter its own.
-        for (int q = 0; q < 40; q++) c.inject(Principal.node(ROW0_B), 2, new DecisionQuery(0, 3));
-        assertThat(outside(c, 2)).hasSize(AgreementNode.ORDERED_ANSWERS_PER_HEARTBEAT);
-        c.inject(Principal.node(ROW0_A), 2, new DecisionQuery(0, 3));
-        assertThat(outside(c, 2)).hasSize(AgreementNode.ORDERED_ANSWERS_PER_HEARTBEAT + 3);
-        assertThat(c.nodes[2].orderedAnswersRefused()).isPositive();
-        c.inFlight.clear();
-        c.advance(c.config.heartbeatNanos());
-        c.fire(2, AgreementNode.HeartbeatTimer.INSTANCE);
         c.inject(Principal.node(ROW0_B), 2, new DecisionQuery(0, 3));
-        assertThat(outside(c, 2)).hasSize(3);
+        c.inject(Principal.node(ROW1), 2, new DecisionQuery(0, 3));
+        assertThat(outside(c, 2)).isEmpty();
+        assertThat(c.nodes[2].ignoredMessages()).isEqualTo(ignored + 2);
+        // An acknowledgement far beyond what a filter could have is not kept (bounded memory).
+        c.inject(Principal.node(ROW0_B), 2, certificate(1 + c.config.retainedSlots()));
+        c.inject(Principal.node(ROW0_B), 2, certificate(0));
+        assertThat(c.nodes[2].acknowledgedThrough(1)).isZero();
+    }
+
+    @Test
+    void aFilterThatNeverAcknowledgesGetsAtMostABudgetPerRound() {
+        // A window that does not bind, so that more slots are delivered than one round re-sends.
+        ManualCluster c = cluster(FabConfig.defaults(1, 1).withFirewallExecutionWindow(256), AgreementNode.ORDERED_RESENDS_PER_ROUND + 6);
+        decide(c, AgreementNode.ORDERED_RESENDS_PER_ROUND + 6);
+        c.inFlight.clear();
+        resendRound(c, 2);
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).hasSize(AgreementNode.ORDERED_RESENDS_PER_ROUND).startsWith(0L, 1L);
+        assertThat(orderedTo(c, 2, ROW0_B)).hasSize(AgreementNode.ORDERED_RESENDS_PER_ROUND);
     }
 
     @Test
@@ -217,24 +252,22 @@ class FirewallAgreementTest {
     }
 
     @Test
-    void aRestartedNodeStillAnswersForTheSlotsItDelivered() {
+    void aRestartedNodeCountsWhatItDeliveredAsExecutedAndAcknowledged() {
         ManualCluster c = cluster(FabConfig.defaults(1, 1), 2);
         decide(c, 2);
         AgreementNode restarted = AgreementNode.recover(SPEC, c.config, 3, c.signer(3), c.keys, RequestAuthenticator.NONE,
                 new int[0], c.disks[3], new StandInExecutionKey());
-        Outbox out = new Outbox();
-        restarted.onMessage(c.now, Principal.node(ROW0_B), new DecisionQuery(0, 5), out);
-        assertThat(out.sends()).hasSize(2).allSatisfy(s -> {
-            assertThat(s.to()).isEqualTo(Principal.node(ROW0_B));
-            Ordered o = (Ordered) s.message();
-            assertThat(c.keys.verify(Principal.node(3), WireCodec.decisionSignedBytes(o.slot(), o.batch().digest()),
-                    o.proof().getFirst().signature())).isTrue();
-        });
-        assertThat(out.sends()).extracting(s -> ((Ordered) s.message()).batch())
-                .containsExactly(c.deliveries(3).get(0).batch(), c.deliveries(3).get(1).batch());
-        // No certificate is re-sent to an idle cluster: after a restart, what was delivered counts as executed.
+        // No certificate is re-sent to an idle cluster: after a restart, what was delivered counts as executed,
+        // and as acknowledged by the filters (they got it before, or get it from the other nodes).
         assertThat(c.nodes[3].executedSlot()).isEqualTo(-1);
         assertThat(restarted.executedSlot()).isEqualTo(1);
+        assertThat(restarted.acknowledgedThrough(0)).isEqualTo(1);
+        assertThat(restarted.acknowledgedThrough(1)).isEqualTo(1);
+        Outbox out = new Outbox();
+        for (int i = 0; i < 2 * AgreementNode.ORDERED_RESEND_HEARTBEATS; i++) {
+            restarted.onTimer(c.now + (i + 1) * c.config.heartbeatNanos(), AgreementNode.HeartbeatTimer.INSTANCE, out);
+        }
+        assertThat(out.sends()).noneMatch(x -> x.message() instanceof Ordered);
     }
 
     @Test

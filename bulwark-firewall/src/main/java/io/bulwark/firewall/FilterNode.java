@@ -59,8 +59,9 @@ import java.util.TreeMap;
  *                passed down before
  *         row 0: REPLY-CERTIFICATE to each client, EXECUTED-CERTIFICATE to each agreement node
  *                (at multiples of the release interval when one is set)
- *   catch-up: DECISION-QUERY from above answered from the last retainedSlots ORDERED; each heartbeat with a gap
- *             or no new slot → DECISION-QUERY(own first missing slot) down; a query is never forwarded down
+ *   catch-up: DECISION-QUERY from above answered from the last retainedSlots ORDERED; row ≥ 1, each heartbeat with a
+ *             gap or no new slot → DECISION-QUERY(own first missing slot) down; a query is never forwarded down;
+ *             row 0 never queries (its progress is timing): agreement nodes re-send the ORDERED it has not acknowledged
  *   retransmission: REQUEST at row 0 with a certificate cached for it → that certificate again (same bytes);
  *             request passed up, no replies for its slot → REQUEST up, at most once per heartbeat per client
  * </pre>
@@ -533,7 +534,10 @@ public final class FilterNode implements ProtocolCore {
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
         boolean gap = highestPassed > nextSlot;
         // The query carries only this filter's own first missing slot: nothing from above goes down.
-        if ((gap || !passedSinceHeartbeat) && nextSlot <= WireLimits.SEQUENCE_MAX) {
+        // Row 0 never asks: its first missing slot is its progress, which depends on when replies came
+        // back (timing a faulty execution node controls) — contents on a link to the outside. The
+        // agreement nodes re-send what row 0 has not acknowledged with an EXECUTED-CERTIFICATE instead.
+        if (row > 0 && (gap || !passedSinceHeartbeat) && nextSlot <= WireLimits.SEQUENCE_MAX) {
             DecisionQuery q = new DecisionQuery(nextSlot, config.querySlots());
             for (int i = 0; i < belowCount; i++) out.sendToNode(belowFirst + i, q);
             queriesSent++;
