@@ -20,6 +20,7 @@ import io.bulwark.core.message.StateSnapshot;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.FilterIncarnation;
 import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.ReplyCertificate;
 import io.bulwark.core.message.ReplyShare;
@@ -76,6 +77,10 @@ import java.util.function.Predicate;
  *                                                        the previous round that have not come back from that
  *                                                        filter as an EXECUTED-CERTIFICATE, at most
  *                                                        {@value #ORDERED_RESENDS_PER_ROUND}, lowest first
+ *   FILTER-INCARNATION(x) from a row-0 filter, x new → forget that filter's acknowledgements (it restarted)
+ *   a client re-sends its request decided in slot s  → ORDERED(s) again to every row-0 filter (once per client
+ *                                                        per heartbeat): a restarted filter forgot s, though
+ *                                                        this node holds its acknowledgement of it
  * </pre>
  *
  * Row 0 never asks for ORDERED: a query would name the filter's progress, which depends on when
@@ -110,6 +115,13 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
      * default heartbeat, 640 slots a second.
      */
     static final int ORDERED_RESENDS_PER_ROUND = 64;
+
+    /**
+     * Firewall mode: rounds in which one slot is re-sent to one row-0 filter before this node stops
+     * (the filter jumped its window past the slot, no longer retains it, or is faulty). A client
+     * that still waits for that slot's reply makes this node send it again.
+     */
+    static final int ORDERED_RESENDS_PER_SLOT_MAX = 32;
 
     private final ClusterSpec spec;
     private final FabConfig config;
@@ -149,8 +161,15 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private final long[] acknowledgedThrough;
     /** Per row-0 filter: the slots above that which did, at most {@code retainedSlots} beyond it. */
     private final List<java.util.TreeSet<Long>> acknowledgedAbove;
+    /** Per row-0 filter: how often each unacknowledged slot was re-sent. */
+    private final List<TreeMap<Long, Integer>> resendCounts;
+    /** Per row-0 filter: the incarnation it last announced, and whether it announced one. */
+    private final long[] filterIncarnations;
+    private final boolean[] filterIncarnationKnown;
     /** The first slot not yet delivered at the previous re-send round: slots below it have had a round to come back. */
     private long resendBelowSlot;
+    /** Clients whose retransmission made this node re-send their slot's ORDERED during this heartbeat. */
+    private final java.util.HashSet<Long> orderedResentForClients = new java.util.HashSet<>();
     /** Own decision signatures of recent slots (re-signing is deterministic, this only saves the work): slot s at s % length. */
     private final long[] signedSlots;
     private final Bytes[] decisionSignatures;
@@ -171,6 +190,8 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private long viewChangesStarted;
     private long orderedSent;
     private long orderedResent;
+    private long orderedResendsGivenUp;
+    private long filterRestartsSeen;
     private long executedCertificates;
     private long lateExecutedCertificates;
     private long forgedExecutedCertificates;
@@ -237,7 +258,13 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         this.acknowledgedThrough = new long[row0Filters];
         Arrays.fill(acknowledgedThrough, -1);
         this.acknowledgedAbove = new ArrayList<>();
-        for (int c = 0; c < row0Filters; c++) acknowledgedAbove.add(new java.util.TreeSet<>());
+        this.resendCounts = new ArrayList<>();
+        for (int c = 0; c < row0Filters; c++) {
+            acknowledgedAbove.add(new java.util.TreeSet<>());
+            resendCounts.add(new TreeMap<>());
+        }
+        this.filterIncarnations = new long[row0Filters];
+        this.filterIncarnationKnown = new boolean[row0Filters];
         int signatureCache = spec.firewall() ? config.retainedSlots() : 0;
         this.signedSlots = new long[signatureCache];
         this.decisionSignatures = new Bytes[signatureCache];
@@ -402,6 +429,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
             case SlotReplies s -> ignoredMessages++;
             case ReplyCertificate c -> ignoredMessages++;
             case ExecutedCertificate c -> ignoredMessages++;
+            case FilterIncarnation i -> ignoredMessages++;
         }
     }
 
@@ -410,8 +438,12 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private void onRequest(Request r, boolean fromClient, Outbox out) {
         if (clients.isDecided(r)) {
             ClientTable.Last last = clients.last(r.clientId());
-            if (fromClient && !executionCluster && last.timestamp() == r.timestamp()) {
-                out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), last.slot(), Bytes.EMPTY));
+            if (fromClient && last.timestamp() == r.timestamp()) {
+                if (!executionCluster) {
+                    out.send(Principal.client(r.clientId()), new Reply(r.clientId(), r.timestamp(), last.slot(), Bytes.EMPTY));
+                } else if (executionKey != null) {
+                    resendOrderedFor(r.clientId(), last.slot(), out);
+                }
             }
             return;
         }
@@ -563,6 +595,8 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         if (m instanceof ExecutedCertificate c) {
             acknowledge((int) (from - firstRow0Filter), c.slot());
             onExecutedCertificate(c);
+        } else if (m instanceof FilterIncarnation i) {
+            onFilterIncarnation((int) (from - firstRow0Filter), i.incarnation());
         } else {
             ignoredMessages++; // a DECISION-QUERY among them: row 0 never asks (see the class comment)
         }
@@ -580,9 +614,40 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         java.util.TreeSet<Long> above = acknowledgedAbove.get(column);
         if (slot <= acknowledgedThrough[column] || slot > acknowledgedThrough[column] + config.retainedSlots()) return;
         above.add(slot);
+        resendCounts.get(column).remove(slot);
         while (!above.isEmpty() && above.first() == acknowledgedThrough[column] + 1) {
             acknowledgedThrough[column] = above.pollFirst();
         }
+        resendCounts.get(column).headMap(acknowledgedThrough[column], true).clear();
+    }
+
+    /**
+     * A row-0 filter announced its incarnation. A new one (or the first this node hears) holds
+     * nothing it was sent before: forget its acknowledgements, so that the re-send rounds bring it
+     * every retained slot again (it acknowledges those it still has, see FilterNode).
+     */
+    private void onFilterIncarnation(int column, long incarnation) {
+        if (filterIncarnationKnown[column] && filterIncarnations[column] == incarnation) return;
+        if (filterIncarnationKnown[column]) filterRestartsSeen++;
+        filterIncarnationKnown[column] = true;
+        filterIncarnations[column] = incarnation;
+        acknowledgedThrough[column] = -1;
+        acknowledgedAbove.get(column).clear();
+        resendCounts.get(column).clear();
+    }
+
+    /**
+     * A client still waits for the reply to its request decided in {@code slot}: some row-0 filter
+     * may have lost that slot (a filter that restarts forgets everything, while this node holds its
+     * acknowledgements from before). ORDERED again to every row-0 filter, at most once per client
+     * per heartbeat; a filter that has the slot already forwards the request up as a nudge.
+     */
+    private void resendOrderedFor(long clientId, long slot, Outbox out) {
+        if (slot < learner.retainedFirstSlot() || slot >= learner.nextSlot()) return;
+        if (orderedResentForClients.size() >= config.pendingRequestsMax() || !orderedResentForClients.add(clientId)) return;
+        Ordered ordered = ordered(slot, learner.deliveredBatch(slot));
+        for (int c = 0; c < row0Filters; c++) out.sendToNode(firstRow0Filter + c, ordered);
+        orderedResent += row0Filters;
     }
 
     /** Each row-0 filter: ORDERED again for the retained slots delivered a round ago or more that it has not acknowledged. */
@@ -602,6 +667,11 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
             int budget = ORDERED_RESENDS_PER_ROUND;
             for (long slot = acknowledgedThrough[column] + 1; slot < below && budget > 0; slot++) {
                 if (above.contains(slot)) continue;
+                if (resendCounts.get(column).merge(slot, 1, Integer::sum) > ORDERED_RESENDS_PER_SLOT_MAX) {
+                    orderedResendsGivenUp++;
+                    acknowledge(column, slot);
+                    continue;
+                }
                 out.sendToNode(firstRow0Filter + column, ordered(slot, learner.deliveredBatch(slot)));
                 orderedResent++;
                 budget--;
@@ -752,6 +822,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private void heartbeat(Outbox out) {
         heartbeats++;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        orderedResentForClients.clear();
         if (executionKey != null && heartbeats % ORDERED_RESEND_HEARTBEATS == 0) resendOrdered(out);
         proposer.retransmit(nowNanos, out);
         learner.checkGap(spec.agreementNodes(), self, out);
@@ -838,6 +909,16 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     /** Firewall mode: ORDERED re-sent to row-0 filters that had not acknowledged their slots. */
     public long orderedResent() {
         return orderedResent;
+    }
+
+    /** Firewall mode: slots this node stopped re-sending to a row-0 filter after {@value #ORDERED_RESENDS_PER_SLOT_MAX} rounds. */
+    public long orderedResendsGivenUp() {
+        return orderedResendsGivenUp;
+    }
+
+    /** Firewall mode: new incarnations announced by row-0 filters already known (their restarts). */
+    public long filterRestartsSeen() {
+        return filterRestartsSeen;
     }
 
     /** Firewall mode: the slot through which row-0 filter {@code column} acknowledged every slot (or -1). */

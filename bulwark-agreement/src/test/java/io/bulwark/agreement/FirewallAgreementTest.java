@@ -14,6 +14,7 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.FilterIncarnation;
 import io.bulwark.core.message.ExecutionCheckpoint;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Ordered;
@@ -180,6 +181,75 @@ class FirewallAgreementTest {
         c.inject(Principal.node(ROW0_B), 2, certificate(1 + c.config.retainedSlots()));
         c.inject(Principal.node(ROW0_B), 2, certificate(0));
         assertThat(c.nodes[2].acknowledgedThrough(1)).isZero();
+    }
+
+    @Test
+    void aClientThatReSendsItsDecidedRequestGetsItsSlotReSentToRowZeroOncePerHeartbeat() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 2);
+        decide(c, 2);
+        // Both filters acknowledged everything: the periodic re-sends have nothing to do.
+        for (long slot = 0; slot < 2; slot++) {
+            c.inject(Principal.node(ROW0_A), 2, certificate(slot));
+            c.inject(Principal.node(ROW0_B), 2, certificate(slot));
+        }
+        c.inFlight.clear();
+        // Yet client 1 re-sends its request (say row 0 restarted and forgot slot 1): slot 1's ORDERED again.
+        Request again = c.request(1, 1, "op1");
+        c.inject(Principal.client(1), 2, again);
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(1L);
+        assertThat(orderedTo(c, 2, ROW0_B)).containsExactly(1L);
+        c.inject(Principal.client(1), 2, again);
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(1L); // once per client per heartbeat
+        // A request that is not the client's last decided one (or from another client) re-sends nothing.
+        c.inject(Principal.client(0), 2, c.request(0, 7, "new"));
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(1L);
+        c.advance(c.config.heartbeatNanos());
+        c.fire(2, AgreementNode.HeartbeatTimer.INSTANCE);
+        c.inject(Principal.client(1), 2, again);
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(1L, 1L);
+    }
+
+    @Test
+    void aNewIncarnationOfARowZeroFilterMakesTheNodeSendItEveryRetainedSlotAgain() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 3);
+        c.inject(Principal.node(ROW0_A), 2, new FilterIncarnation(7));
+        decide(c, 3);
+        for (long slot = 0; slot < 3; slot++) c.inject(Principal.node(ROW0_A), 2, certificate(slot));
+        c.inFlight.clear();
+        resendRound(c, 2);
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).isEmpty();
+        // The same incarnation again (every heartbeat): nothing changes.
+        c.inject(Principal.node(ROW0_A), 2, new FilterIncarnation(7));
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).isEmpty();
+        assertThat(c.nodes[2].filterRestartsSeen()).isZero();
+        // Restarted: it holds nothing, so everything retained goes to it again; the other filter is not concerned.
+        c.inject(Principal.node(ROW0_A), 2, new FilterIncarnation(8));
+        assertThat(c.nodes[2].acknowledgedThrough(0)).isEqualTo(-1);
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(0L, 1L, 2L);
+        assertThat(c.nodes[2].filterRestartsSeen()).isEqualTo(1);
+        // From anyone but a row-0 filter it is ignored.
+        long ignored = c.nodes[2].ignoredMessages();
+        c.inject(Principal.node(ROW1), 2, new FilterIncarnation(9));
+        c.inject(Principal.node(1), 2, new FilterIncarnation(9));
+        assertThat(c.nodes[2].ignoredMessages()).isEqualTo(ignored + 2);
+        assertThat(c.nodes[2].filterRestartsSeen()).isEqualTo(1);
+    }
+
+    @Test
+    void aSlotNeverAcknowledgedIsReSentForABoundedNumberOfRoundsThenOnlyForItsClient() {
+        ManualCluster c = cluster(FabConfig.defaults(1, 1), 1);
+        decide(c, 1);
+        c.inFlight.clear();
+        for (int round = 0; round <= AgreementNode.ORDERED_RESENDS_PER_SLOT_MAX + 3; round++) resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).hasSize(AgreementNode.ORDERED_RESENDS_PER_SLOT_MAX);
+        assertThat(c.nodes[2].orderedResendsGivenUp()).isEqualTo(2); // one per filter
+        assertThat(c.nodes[2].acknowledgedThrough(0)).isZero();
+        c.inFlight.clear();
+        c.inject(Principal.client(0), 2, c.request(0, 1, "op0"));
+        assertThat(orderedTo(c, 2, ROW0_A)).containsExactly(0L);
     }
 
     @Test

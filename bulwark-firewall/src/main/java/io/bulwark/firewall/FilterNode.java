@@ -12,6 +12,7 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.FilterIncarnation;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.ReplyCertificate;
@@ -61,7 +62,10 @@ import java.util.TreeMap;
  *                (at multiples of the release interval when one is set)
  *   catch-up: DECISION-QUERY from above answered from the last retainedSlots ORDERED; row ≥ 1, each heartbeat with a
  *             gap or no new slot → DECISION-QUERY(own first missing slot) down; a query is never forwarded down;
- *             row 0 never queries (its progress is timing): agreement nodes re-send the ORDERED it has not acknowledged
+ *             row 0 never queries (its progress is timing): agreement nodes re-send the ORDERED it has not acknowledged;
+ *             row 0 announces FILTER-INCARNATION(start time) on start and every heartbeat (a new one: it forgot
+ *             everything); an ORDERED re-sent for a slot whose certificate was released here → that
+ *             EXECUTED-CERTIFICATE back to the sender (its acknowledgement), at most 64 per node per heartbeat
  *   retransmission: REQUEST at row 0 with a certificate cached for it → that certificate again (same bytes);
  *             request passed up, no replies for its slot → REQUEST up, at most once per heartbeat per client
  * </pre>
@@ -116,6 +120,13 @@ public final class FilterNode implements ProtocolCore {
         UNKNOWN_TIMER
     }
 
+    /**
+     * Row 0: EXECUTED-CERTIFICATEs sent back per agreement node per heartbeat for ORDERED it re-sent
+     * of slots already passed down here: as many as an agreement node re-sends in a round, and no
+     * more, however many ORDERED a faulty one sends.
+     */
+    static final int ACKNOWLEDGEMENTS_PER_HEARTBEAT = 64;
+
     /** A slot passed up: what queries are answered from and replies are checked against. */
     private static final class PassedSlot {
         final Ordered ordered;
@@ -123,6 +134,8 @@ public final class FilterNode implements ProtocolCore {
         final long passedAtHeartbeat;
         /** The replies passed down, or null. */
         SlotReplies replies;
+        /** Row 0: the EXECUTED-CERTIFICATE once released, or null (an acknowledgement must not overtake the schedule). */
+        ExecutedCertificate executed;
 
         PassedSlot(Ordered ordered, long passedAtHeartbeat) {
             this.ordered = ordered;
@@ -220,6 +233,10 @@ public final class FilterNode implements ProtocolCore {
     // Clients and rate limits.
     private final LinkedHashMap<Long, ClientEntry> clients;
     private long heartbeats;
+    /** Row 0: announced on every heartbeat (set by start). */
+    private FilterIncarnation incarnation;
+    /** Row 0: EXECUTED-CERTIFICATEs each agreement node may still get back in this heartbeat for ORDERED re-sent here. */
+    private final int[] acknowledgementsLeft;
     /** Per node of the row above: the heartbeat its last query was answered in. */
     private final long[] answeredAtHeartbeat;
     /** Heartbeat at which each node below last had its replies query answered: at most once per heartbeat each. */
@@ -289,6 +306,8 @@ public final class FilterNode implements ProtocolCore {
         this.repliesAnsweredAtHeartbeat = new long[belowCount];
         Arrays.fill(repliesAnsweredAtHeartbeat, -1);
         this.badSharesBySender = new long[executionNodes];
+        this.acknowledgementsLeft = new int[row == 0 ? agreementNodes : 0];
+        Arrays.fill(acknowledgementsLeft, ACKNOWLEDGEMENTS_PER_HEARTBEAT);
         int clientsMax = config.clientsMax();
         this.clients = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -303,6 +322,18 @@ public final class FilterNode implements ProtocolCore {
     public void start(long nowNanos, Outbox out) {
         now = nowNanos;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        incarnation = new FilterIncarnation(nowNanos);
+        announceIncarnation(out);
+    }
+
+    /**
+     * Row 0: this process's incarnation (its start time) to every agreement node, on start and
+     * every heartbeat. Filters persist nothing; an agreement node that sees a new incarnation sends
+     * every retained slot again. The same bytes all along: it says nothing about progress.
+     */
+    private void announceIncarnation(Outbox out) {
+        if (row != 0 || incarnation == null) return;
+        for (int node = 0; node < agreementNodes; node++) out.sendToNode(node, incarnation);
     }
 
     public void onMessage(long nowNanos, Principal from, Message m, Outbox out) {
@@ -364,7 +395,15 @@ public final class FilterNode implements ProtocolCore {
         }
         long slot = o.slot();
         if (slot < nextSlot || passed.containsKey(slot)) {
-            drop(passed.containsKey(slot) ? DropReason.DUPLICATE : DropReason.OUT_OF_WINDOW);
+            PassedSlot p = passed.get(slot);
+            drop(p != null ? DropReason.DUPLICATE : DropReason.OUT_OF_WINDOW);
+            // Re-sent: this node has no acknowledgement of the slot (lost, or it met an earlier
+            // incarnation of this filter). Acknowledge it if its certificate was released here.
+            if (p != null && p.executed != null && acknowledgementsLeft[from] > 0) {
+                acknowledgementsLeft[from]--;
+                out.sendToNode(from, p.executed);
+                executedCertificatesResent++;
+            }
             return;
         }
         DecisionSignature signature = o.proof().getFirst();
@@ -532,6 +571,8 @@ public final class FilterNode implements ProtocolCore {
     private void heartbeat(Outbox out) {
         heartbeats++;
         out.setTimer(HeartbeatTimer.INSTANCE, config.heartbeatNanos());
+        Arrays.fill(acknowledgementsLeft, ACKNOWLEDGEMENTS_PER_HEARTBEAT);
+        announceIncarnation(out);
         boolean gap = highestPassed > nextSlot;
         // The query carries only this filter's own first missing slot: nothing from above goes down.
         // Row 0 never asks: its first missing slot is its progress, which depends on when replies came
@@ -759,6 +800,8 @@ public final class FilterNode implements ProtocolCore {
             if (e.certificate == null || e.certificate.reply().timestamp() <= c.reply().timestamp()) e.certificate = c;
         } else if (m instanceof ExecutedCertificate e) {
             executedCertificatesSent++;
+            PassedSlot p = passed.get(e.slot());
+            if (p != null) p.executed = e;
             if (latestExecuted == null || latestExecuted.slot() < e.slot()) latestExecuted = e;
             executedSinceHeartbeat = true;
         }
@@ -1017,6 +1060,11 @@ public final class FilterNode implements ProtocolCore {
     }
 
     /** ORDERED messages sent in answer to queries. */
+    /** Row 0: the incarnation this filter announces (null before start). */
+    public FilterIncarnation incarnation() {
+        return incarnation;
+    }
+
     public long orderedAnswered() {
         return orderedAnswered;
     }

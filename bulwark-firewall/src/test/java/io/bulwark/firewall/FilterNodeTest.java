@@ -185,6 +185,39 @@ class FilterNodeTest {
         }
 
         @Test
+        void anOrderedReSentForASlotPassedDownIsAcknowledgedWithItsExecutedCertificateToTheSenderOnly() {
+            // Before the replies come down there is nothing to acknowledge with.
+            passUp(0, batch0);
+            assertThat(fx.fromNode(node, 2, fx.single(2, 0, batch0)).sends()).isEmpty();
+            SlotReplies down = fx.slotReplies(0, replies0);
+            fx.fromNode(node, fx.filterId(1, 2), down);
+            ExecutedCertificate executed = new ExecutedCertificate(0, ReplyMerkleTree.root(0, replies0), down.signature());
+
+            Outbox out = fx.fromNode(node, 3, fx.single(3, 0, batch0));
+            assertThat(out.sends()).containsExactly(new Outbox.Send(Principal.node(3), executed));
+            assertThat(node.droppedDuplicate()).isEqualTo(2);
+            // At most ACKNOWLEDGEMENTS_PER_HEARTBEAT per agreement node per heartbeat, however many it re-sends.
+            for (int i = 1; i < FilterNode.ACKNOWLEDGEMENTS_PER_HEARTBEAT + 10; i++) fx.fromNode(node, 3, fx.single(3, 0, batch0));
+            assertThat(node.executedCertificatesResent()).isEqualTo(FilterNode.ACKNOWLEDGEMENTS_PER_HEARTBEAT);
+            assertThat(fx.fromNode(node, 1, fx.single(1, 0, batch0)).sends()).hasSize(1);
+            fx.heartbeat(node);
+            assertThat(fx.fromNode(node, 3, fx.single(3, 0, batch0)).sends()).hasSize(1);
+        }
+
+        @Test
+        void withAReleaseIntervalAnAcknowledgementNeverOvertakesTheSchedule() {
+            FilterNode scheduled = fx.filter(0, 1, config.withReleaseIntervalNanos(FilterConfig.ms(50)));
+            fx.fromNode(scheduled, 0, fx.single(0, 0, batch0));
+            fx.fromNode(scheduled, 1, fx.single(1, 0, batch0));
+            fx.fromNode(scheduled, fx.filterId(1, 2), fx.slotReplies(0, replies0));
+            // Queued for release: a re-sent ORDERED gets nothing yet.
+            assertThat(fx.fromNode(scheduled, 2, fx.single(2, 0, batch0)).sends()).isEmpty();
+            assertThat(fx.timer(scheduled, FilterNode.ReleaseTimer.INSTANCE).sends()).isNotEmpty();
+            assertThat(fx.fromNode(scheduled, 2, fx.single(2, 0, batch0)).sends()).extracting(Outbox.Send::message)
+                    .singleElement().isInstanceOf(ExecutedCertificate.class);
+        }
+
+        @Test
         void aQuietHeartbeatSendsTheLatestExecutedCertificateAgainToTheAgreementNodesOnly() {
             passUp(0, batch0);
             SlotReplies down = fx.slotReplies(0, replies0);

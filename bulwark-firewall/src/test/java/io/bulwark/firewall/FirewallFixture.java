@@ -14,6 +14,7 @@ import io.bulwark.core.message.Batch;
 import io.bulwark.core.message.DecisionQuery;
 import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.FilterIncarnation;
 import io.bulwark.core.message.Message;
 import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.ReplyCertificate;
@@ -91,7 +92,9 @@ final class FirewallFixture {
         Outbox out = new Outbox();
         node.start(now, out);
         assertThat(out.timers()).containsExactly(new Outbox.TimerCommand(FilterNode.HeartbeatTimer.INSTANCE, config.heartbeatNanos(), false));
-        assertThat(out.sends()).isEmpty();
+        // Row 0 announces its incarnation (its start time) to every agreement node; the others send nothing.
+        assertThat(out.sends()).containsExactlyElementsOf(row != 0 ? List.of()
+                : agreementIds().stream().map(a -> new Outbox.Send(Principal.node(a), new FilterIncarnation(now))).toList());
         return node;
     }
 
@@ -111,8 +114,25 @@ final class FirewallFixture {
         return out;
     }
 
+    /**
+     * A heartbeat's outputs, without row 0's incarnation announcement (checked here: the same
+     * bytes to every agreement node on every heartbeat) so that tests see what else it sent.
+     */
     Outbox heartbeat(FilterNode node) {
-        return timer(node, FilterNode.HeartbeatTimer.INSTANCE);
+        Outbox all = timer(node, FilterNode.HeartbeatTimer.INSTANCE);
+        List<Outbox.Send> announcements = all.sends().stream().filter(x -> x.message() instanceof FilterIncarnation).toList();
+        if (node.row() == 0) {
+            assertThat(announcements).extracting(Outbox.Send::to).containsExactlyElementsOf(nodes(agreementIds()));
+            assertThat(announcements).extracting(Outbox.Send::message).containsOnly(node.incarnation());
+        } else {
+            assertThat(announcements).isEmpty();
+        }
+        Outbox rest = new Outbox();
+        for (Outbox.Send x : all.sends()) if (!(x.message() instanceof FilterIncarnation)) rest.send(x.to(), x.message());
+        for (Outbox.TimerCommand t : all.timers()) {
+            if (t.cancel()) rest.cancelTimer(t.key()); else rest.setTimer(t.key(), t.delayNanos());
+        }
+        return rest;
     }
 
     Outbox timer(FilterNode node, Object key) {
@@ -142,8 +162,10 @@ final class FirewallFixture {
             if (above) {
                 assertThat(m).as("up: %s", s).isInstanceOfAny(Ordered.class, Request.class, DecisionQuery.class);
             } else {
-                assertThat(m).as("down: %s", s).isInstanceOfAny(SlotReplies.class, DecisionQuery.class, ExecutedCertificate.class);
-                if (m instanceof ExecutedCertificate) assertThat(row).isZero();
+                assertThat(m).as("down: %s", s).isInstanceOfAny(SlotReplies.class, DecisionQuery.class, ExecutedCertificate.class,
+                        FilterIncarnation.class);
+                if (m instanceof ExecutedCertificate || m instanceof FilterIncarnation) assertThat(row).isZero();
+                if (row == 0) assertThat(m).as("row 0 never queries the agreement nodes").isNotInstanceOf(DecisionQuery.class);
             }
         }
         for (Outbox.TimerCommand t : out.timers()) {

@@ -58,6 +58,7 @@ final class TraceFormat {
             case ReplyCertificate c -> "REPLY-CERTIFICATE " + c.reply().clientId() + "/" + c.reply().timestamp() + " slot="
                     + c.slot() + " leaf " + c.leafIndex() + "/" + c.leafCount();
             case ExecutedCertificate c -> "EXECUTED-CERTIFICATE slot=" + c.slot() + " " + c.root();
+            case io.bulwark.core.message.FilterIncarnation i -> "FILTER-INCARNATION " + i.incarnation();
         };
     }
 

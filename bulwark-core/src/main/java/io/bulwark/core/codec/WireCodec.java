@@ -25,7 +25,7 @@ public final class WireCodec {
     public static final int REQUEST = 1, PROPOSE = 2, ACCEPTED = 3, SIGNED_ACCEPT = 4, COMMIT = 5, VIEW_CHANGE = 6,
             NEW_VIEW = 7, CHECKPOINT = 8, DECISION_QUERY = 9, DECIDED = 10, REPLY = 11, EXECUTION_CHECKPOINT = 12,
             STATE_REQUEST = 13, STATE_SNAPSHOT = 14, ORDERED = 15, REPLY_SHARE = 16, SLOT_REPLIES = 17,
-            REPLY_CERTIFICATE = 18, EXECUTED_CERTIFICATE = 19;
+            REPLY_CERTIFICATE = 18, EXECUTED_CERTIFICATE = 19, FILTER_INCARNATION = 20;
     /** Tags of statements that are signed but never sent as messages of their own. */
     public static final int DECISION_STATEMENT = 100, SLOT_REPLIES_STATEMENT = 101;
 
@@ -130,6 +130,7 @@ public final class WireCodec {
                 w.bytes(c.signature());
             }
             case ExecutedCertificate e -> w.u8(EXECUTED_CERTIFICATE).i64(e.slot()).fixed(e.root().value()).bytes(e.signature());
+            case FilterIncarnation i -> w.u8(FILTER_INCARNATION).i64(i.incarnation());
             case StateSnapshot s -> {
                 w.u8(STATE_SNAPSHOT);
                 w.i64(s.slot()).bytes(s.state());
@@ -393,6 +394,7 @@ public final class WireCodec {
                 case REPLY_CERTIFICATE -> readReplyCertificate(r);
                 case EXECUTED_CERTIFICATE -> new ExecutedCertificate(seq(r, "slot"), digest(r),
                         r.bytes(WireLimits.THRESHOLD_SIGNATURE_BYTES_MAX, "signature"));
+                case FILTER_INCARNATION -> new FilterIncarnation(r.i64());
                 default -> throw new MalformedMessageException(Reason.UNKNOWN_TYPE, "type " + type);
             };
             r.expectEnd();

@@ -11,5 +11,5 @@ package io.bulwark.core.message;
 public sealed interface Message
         permits Request, Propose, Accepted, SignedAccept, Commit, ViewChange, NewView, Checkpoint,
                 DecisionQuery, Decided, Reply, ExecutionCheckpoint, StateRequest, StateSnapshot,
-                Ordered, ReplyShare, SlotReplies, ReplyCertificate, ExecutedCertificate {
+                Ordered, ReplyShare, SlotReplies, ReplyCertificate, ExecutedCertificate, FilterIncarnation {
 }

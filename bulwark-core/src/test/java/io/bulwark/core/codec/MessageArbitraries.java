@@ -209,16 +209,20 @@ public final class MessageArbitraries {
         return Combinators.combine(sequence(), digest(), bytes(64)).as(ExecutedCertificate::new);
     }
 
+    public static Arbitrary<FilterIncarnation> filterIncarnation() {
+        return Arbitraries.longs().map(FilterIncarnation::new);
+    }
+
     public static Arbitrary<Message> message() {
         return Arbitraries.oneOf(List.of(request(), propose(), accepted(), signedAccept(), commit(), viewChange(), newView(),
                 checkpoint(), decisionQuery(), decided(), reply(), executionCheckpoint(), stateRequest(), stateSnapshot(),
-                ordered(), replyShare(), slotReplies(), replyCertificate(), executedCertificate()));
+                ordered(), replyShare(), slotReplies(), replyCertificate(), executedCertificate(), filterIncarnation()));
     }
 
     static Set<Class<?>> messageTypes() {
         return Set.of(Request.class, Propose.class, Accepted.class, SignedAccept.class, Commit.class, ViewChange.class,
                 NewView.class, Checkpoint.class, DecisionQuery.class, Decided.class, Reply.class, ExecutionCheckpoint.class,
                 StateRequest.class, StateSnapshot.class, Ordered.class, ReplyShare.class, SlotReplies.class,
-                ReplyCertificate.class, ExecutedCertificate.class);
+                ReplyCertificate.class, ExecutedCertificate.class, FilterIncarnation.class);
     }
 }

@@ -191,6 +191,7 @@ public final class SampleMessages {
         m.put("reply-certificate", new ReplyCertificate(11, leaf8, 1, 2, List.of(digestOf("leaf 7")), Bytes.wrapOwned(pattern(128))));
         m.put("reply-certificate-single", new ReplyCertificate(13, leaf7, 0, 1, List.of(), Bytes.wrapOwned(pattern(128))));
         m.put("executed-certificate", new ExecutedCertificate(12, digestOf("root 12"), Bytes.wrapOwned(pattern(128))));
+        m.put("filter-incarnation", new FilterIncarnation(-1_234_567_890_123L));
         return m;
     }
 

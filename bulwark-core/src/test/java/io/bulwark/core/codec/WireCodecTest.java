@@ -108,7 +108,8 @@ class WireCodecTest {
                 Map.entry(DecisionQuery.class, 9), Map.entry(Decided.class, 10), Map.entry(Reply.class, 11),
                 Map.entry(ExecutionCheckpoint.class, 12), Map.entry(StateRequest.class, 13),
                 Map.entry(StateSnapshot.class, 14), Map.entry(Ordered.class, 15), Map.entry(ReplyShare.class, 16),
-                Map.entry(SlotReplies.class, 17), Map.entry(ReplyCertificate.class, 18), Map.entry(ExecutedCertificate.class, 19));
+                Map.entry(SlotReplies.class, 17), Map.entry(ReplyCertificate.class, 18), Map.entry(ExecutedCertificate.class, 19),
+                Map.entry(FilterIncarnation.class, 20));
         for (Message m : SampleMessages.all().values()) {
             byte[] bytes = WireCodec.encode(m);
             assertThat(bytes[0]).as("version of %s", m.getClass()).isEqualTo((byte) 1);
@@ -360,7 +361,7 @@ class WireCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 20, 21, 0x7f, 100, 101, 0x80, 0xff})
+    @ValueSource(ints = {0, 21, 22, 0x7f, 100, 101, 0x80, 0xff})
     void unknownTypeIsRejected(int type) {
         byte[] bytes = WireCodec.encode(new DecisionQuery(1, 1));
         bytes[1] = (byte) type;

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one transport; updated by I/O and protocol threads, readable from any thread. */
 public final class TransportStats {
-    static final int TYPES = 20;
+    static final int TYPES = 21;
     private static final String[] TYPE_NAMES = new String[TYPES];
 
     static {
@@ -33,6 +33,7 @@ public final class TransportStats {
         TYPE_NAMES[WireCodec.SLOT_REPLIES] = "slot-replies";
         TYPE_NAMES[WireCodec.REPLY_CERTIFICATE] = "reply-certificate";
         TYPE_NAMES[WireCodec.EXECUTED_CERTIFICATE] = "executed-certificate";
+        TYPE_NAMES[WireCodec.FILTER_INCARNATION] = "filter-incarnation";
         for (int i = 0; i < TYPES; i++) {
             if (TYPE_NAMES[i] == null) TYPE_NAMES[i] = "type-" + i;
         }
@@ -83,6 +84,7 @@ public final class TransportStats {
             case SlotReplies r -> WireCodec.SLOT_REPLIES;
             case ReplyCertificate c -> WireCodec.REPLY_CERTIFICATE;
             case ExecutedCertificate c -> WireCodec.EXECUTED_CERTIFICATE;
+            case io.bulwark.core.message.FilterIncarnation i -> WireCodec.FILTER_INCARNATION;
         };
     }
 
