@@ -76,7 +76,7 @@ import java.util.function.Predicate;
  *                                                      → ORDERED again for the retained slots delivered before
  *                                                        the previous round that have not come back from that
  *                                                        filter as an EXECUTED-CERTIFICATE, at most
- *                                                        {@value #ORDERED_RESENDS_PER_ROUND}, lowest first
+ *                                                        {@value #ORDERED_RESENDS_PER_ROUND}, newest first
  *   FILTER-INCARNATION(x) from a row-0 filter, x new → forget that filter's acknowledgements (it restarted)
  *   a client re-sends its request decided in slot s  → ORDERED(s) again to every row-0 filter (once per client
  *                                                        per heartbeat): a restarted filter forgot s, though
@@ -664,8 +664,13 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
                     acknowledgedThrough[column] = above.pollFirst();
                 }
             }
+            // Newest first: a filter that restarted (or fell far behind) moves its window up to where
+            // the cluster is from them, and then takes the older slots it still tracks; the slots it
+            // gave up are re-sent at most ORDERED_RESENDS_PER_SLOT_MAX times and cannot crowd out the
+            // ones it needs.
             int budget = ORDERED_RESENDS_PER_ROUND;
-            for (long slot = acknowledgedThrough[column] + 1; slot < below && budget > 0; slot++) {
+            long lowest = acknowledgedThrough[column] + 1;
+            for (long slot = below - 1; slot >= lowest && budget > 0; slot--) {
                 if (above.contains(slot)) continue;
                 if (resendCounts.get(column).merge(slot, 1, Integer::sum) > ORDERED_RESENDS_PER_SLOT_MAX) {
                     orderedResendsGivenUp++;

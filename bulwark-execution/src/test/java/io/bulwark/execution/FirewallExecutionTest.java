@@ -385,6 +385,25 @@ class FirewallExecutionTest {
         return c;
     }
 
+    /**
+     * After {@link #cutOff}: node 2 reconnects while the filters retain only from slot 12 on, hears
+     * the re-sent checkpoints, and installs the certified state of slot 11 from a peer.
+     */
+    static void reconnectAndTransferState(FirewallCluster c) {
+        c.isolated.clear();
+        c.retainedFrom = 12;
+        for (int h = 0; h < CONFIG.checkpointResendHeartbeats(); h++) {
+            c.heartbeat(0);
+            c.heartbeat(1);
+        }
+        c.deliver(ofType(ExecutionCheckpoint.class));
+        for (int h = 0; h <= CONFIG.stateTransferPatience(); h++) {
+            c.heartbeat(2);
+            c.answerQueries(2, 0); // the filters no longer have slot 2
+        }
+        c.deliver(ofType(StateRequest.class).or(ofType(StateSnapshot.class)));
+    }
+
     @Test
     void stateTransferStillWorksAndCheckpointsStayInsideTheExecutionCluster() {
         FirewallCluster c = cutOff(14);
@@ -431,18 +450,7 @@ class FirewallExecutionTest {
     @Test
     void aNodeThatSkippedSlotsByStateTransferSignsSharesForThemFromTheCertifiedState() {
         FirewallCluster c = cutOff(14);
-        c.isolated.clear();
-        c.retainedFrom = 12;
-        for (int h = 0; h < CONFIG.checkpointResendHeartbeats(); h++) {
-            c.heartbeat(0);
-            c.heartbeat(1);
-        }
-        c.deliver(ofType(ExecutionCheckpoint.class));
-        for (int h = 0; h <= CONFIG.stateTransferPatience(); h++) {
-            c.heartbeat(2);
-            c.answerQueries(2, 0);
-        }
-        c.deliver(ofType(StateRequest.class).or(ofType(StateSnapshot.class)));
+        reconnectAndTransferState(c);
         assertThat(c.nodes[2].stateTransfersDone()).isEqualTo(1);
         assertThat(c.nodes[2].retainedShare(9)).isNull(); // never executed here
         assertThat(c.nodes[2].recentReplySlots()).contains(2L, 11L, 13L);
