@@ -124,6 +124,20 @@ class FirewallCampaignTest {
         assertThat(r.verdict()).as(r.describe()).isNotEqualTo(Verdict.LEAK);
     }
 
+    /**
+     * A channel the lossy campaign found (fixed by never letting row 0 ask for slots): a row-0
+     * filter's catch-up DECISION-QUERY named its first missing slot, its progress — timing a faulty
+     * execution node controls (a withheld share delays a certificate, the client's next call waits
+     * for it) turned into the contents of a message to the agreement nodes. Seed 1058: the query
+     * named slot 17 in one run and 35 in the other. Now the agreement nodes re-send what row 0 has
+     * not acknowledged, and row 0 sends nothing whose contents depend on when things happened.
+     */
+    @Test
+    void onALossyNetworkRowZeroCatchUpDoesNotTurnTimingIntoContents() {
+        NonInterferenceCheck.Result r = leakPlan(1, true).check(1058);
+        assertThat(r.verdict()).as(r.describe()).isNotEqualTo(Verdict.LEAK);
+    }
+
     /** The whole plan of a lossy campaign, for the report in docs/firewall.md. */
     static List<String> describe(NonInterferenceCampaign.Report report) {
         return report.rows().entrySet().stream().map(e -> e.getKey() + " " + e.getValue().leaks + "/" + e.getValue().seeds).toList();
