@@ -385,11 +385,8 @@ class FirewallExecutionTest {
         return c;
     }
 
-    /**
-     * After {@link #cutOff}: node 2 reconnects while the filters retain only from slot 12 on, hears
-     * the re-sent checkpoints, and installs the certified state of slot 11 from a peer.
-     */
-    static void reconnectAndTransferState(FirewallCluster c) {
+    /** After {@link #cutOff}: node 2 reconnects while the filters retain only from slot 12 on, and hears the re-sent checkpoints. */
+    static void reconnectAndHearCheckpoints(FirewallCluster c) {
         c.isolated.clear();
         c.retainedFrom = 12;
         for (int h = 0; h < CONFIG.checkpointResendHeartbeats(); h++) {
@@ -397,11 +394,14 @@ class FirewallExecutionTest {
             c.heartbeat(1);
         }
         c.deliver(ofType(ExecutionCheckpoint.class));
+    }
+
+    /** Node 2 gives the filters (which no longer have slot 2) their chance, then asks a peer for state. */
+    static void askForState(FirewallCluster c) {
         for (int h = 0; h <= CONFIG.stateTransferPatience(); h++) {
             c.heartbeat(2);
-            c.answerQueries(2, 0); // the filters no longer have slot 2
+            c.answerQueries(2, 0);
         }
-        c.deliver(ofType(StateRequest.class).or(ofType(StateSnapshot.class)));
     }
 
     @Test
@@ -410,18 +410,9 @@ class FirewallExecutionTest {
         assertThat(c.nodes[0].certifiedCheckpoint().slot()).isEqualTo(11);
         assertThat(c.nodes[2].nextSlot()).isEqualTo(2);
         // The filters retain only from slot 12 on; node 2 reconnects and hears the re-sent checkpoints.
-        c.isolated.clear();
-        c.retainedFrom = 12;
-        for (int h = 0; h < CONFIG.checkpointResendHeartbeats(); h++) {
-            c.heartbeat(0);
-            c.heartbeat(1);
-        }
-        c.deliver(ofType(ExecutionCheckpoint.class));
+        reconnectAndHearCheckpoints(c);
         assertThat(c.nodes[2].certifiedCheckpoint().slot()).isEqualTo(11);
-        for (int h = 0; h <= CONFIG.stateTransferPatience(); h++) {
-            c.heartbeat(2);
-            c.answerQueries(2, 0); // the filters no longer have slot 2
-        }
+        askForState(c);
         assertThat(c.inFlight).filteredOn(ofType(StateRequest.class)::test).singleElement()
                 .satisfies(m -> assertThat(((StateRequest) m.message()).slot()).isEqualTo(2));
         // Slots 12 and 13, which the filters did have, wait in the buffer until the state is in.
@@ -450,7 +441,9 @@ class FirewallExecutionTest {
     @Test
     void aNodeThatSkippedSlotsByStateTransferSignsSharesForThemFromTheCertifiedState() {
         FirewallCluster c = cutOff(14);
-        reconnectAndTransferState(c);
+        reconnectAndHearCheckpoints(c);
+        askForState(c);
+        c.deliver(ofType(StateRequest.class).or(ofType(StateSnapshot.class)));
         assertThat(c.nodes[2].stateTransfersDone()).isEqualTo(1);
         assertThat(c.nodes[2].retainedShare(9)).isNull(); // never executed here
         assertThat(c.nodes[2].recentReplySlots()).contains(2L, 11L, 13L);
