@@ -175,6 +175,12 @@ public final class NodeHost implements AutoCloseable {
             }
             case EXECUTION -> {
                 ExecutionConfig exec = options.execution() != null ? options.execution() : defaultExecutionConfig(config);
+                if (config.spec().firewall() && exec.recentReplySlots() < fab.firewallExecutionWindowSlots()) {
+                    // Ordering may run that far ahead of certified replies; a state transfer must not skip
+                    // a slot whose replies this node could then never sign.
+                    throw new ConfigException("execution recentReplySlots (" + exec.recentReplySlots()
+                            + ") must be at least the agreement firewallExecutionWindowSlots (" + fab.firewallExecutionWindowSlots() + ")");
+                }
                 KvStateMachine store = keyValueStore(config, info);
                 ExecutionFirewall firewall = null;
                 if (config.spec().firewall()) {

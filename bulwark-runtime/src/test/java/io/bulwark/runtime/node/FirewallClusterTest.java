@@ -128,4 +128,15 @@ class FirewallClusterTest {
     }
 
     private record ReplyShareCheck(int retained, boolean ofCheckpointSlot) {}
+
+    @Test
+    void anExecutionNodeWhoseCheckpointsCarryFewerRecentRepliesThanTheOrderingWindowIsRefused() throws Exception {
+        ClusterConfig config = TestClusters.createFirewall(tmp.resolve("cluster"), 0, 0, 1, 1, 3, 512);
+        int exec = config.executionNodeIds()[0];
+        NodeHost.Options o = NodeHost.Options.defaults().withFab(FabConfig.defaults(0, 0).withFirewallExecutionWindow(16))
+                .withExecution(ExecutionConfig.defaults().withRecentReplySlots(8));
+        assertThatThrownBy(() -> NodeHost.open(config, exec, tmp.resolve("data/node-" + exec), o))
+                .isInstanceOf(io.bulwark.runtime.config.ConfigException.class)
+                .hasMessageContaining("recentReplySlots (8)").hasMessageContaining("firewallExecutionWindowSlots (16)");
+    }
 }
