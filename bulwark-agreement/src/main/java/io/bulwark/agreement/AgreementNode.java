@@ -39,6 +39,7 @@ import io.bulwark.core.step.ProtocolCore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,19 +158,12 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
     private final ThresholdVerifier executionKey;
     private final int firstRow0Filter;
     private final int row0Filters;
-    /** Per row-0 filter: every slot up to this one came back from it as an EXECUTED-CERTIFICATE (or was given up). */
-    private final long[] acknowledgedThrough;
-    /** Per row-0 filter: the slots above that which did, at most {@code retainedSlots} beyond it. */
-    private final List<java.util.TreeSet<Long>> acknowledgedAbove;
-    /** Per row-0 filter: how often each unacknowledged slot was re-sent. */
-    private final List<TreeMap<Long, Integer>> resendCounts;
-    /** Per row-0 filter: the incarnation it last announced, and whether it announced one. */
-    private final long[] filterIncarnations;
-    private final boolean[] filterIncarnationKnown;
+    /** Per row-0 filter, by column: what it acknowledged, for the re-send rounds. */
+    private final FilterAcknowledgements[] filterAcknowledgements;
     /** The first slot not yet delivered at the previous re-send round: slots below it have had a round to come back. */
     private long resendBelowSlot;
     /** Clients whose retransmission made this node re-send their slot's ORDERED during this heartbeat. */
-    private final java.util.HashSet<Long> orderedResentForClients = new java.util.HashSet<>();
+    private final HashSet<Long> orderedResentForClients = new HashSet<>();
     /** Own decision signatures of recent slots (re-signing is deterministic, this only saves the work): slot s at s % length. */
     private final long[] signedSlots;
     private final Bytes[] decisionSignatures;
@@ -255,16 +249,8 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         this.executionKey = executionKey;
         this.firstRow0Filter = spec.firewall() ? spec.filterNode(0, 0) : -1;
         this.row0Filters = spec.filterRows();
-        this.acknowledgedThrough = new long[row0Filters];
-        Arrays.fill(acknowledgedThrough, -1);
-        this.acknowledgedAbove = new ArrayList<>();
-        this.resendCounts = new ArrayList<>();
-        for (int c = 0; c < row0Filters; c++) {
-            acknowledgedAbove.add(new java.util.TreeSet<>());
-            resendCounts.add(new TreeMap<>());
-        }
-        this.filterIncarnations = new long[row0Filters];
-        this.filterIncarnationKnown = new boolean[row0Filters];
+        this.filterAcknowledgements = new FilterAcknowledgements[row0Filters];
+        for (int c = 0; c < row0Filters; c++) filterAcknowledgements[c] = new FilterAcknowledgements(config.retainedSlots());
         int signatureCache = spec.firewall() ? config.retainedSlots() : 0;
         this.signedSlots = new long[signatureCache];
         this.decisionSignatures = new Bytes[signatureCache];
@@ -325,7 +311,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         if (executionKey != null) {
             node.executedStable = node.learner.nextSlot() - 1;
             // Likewise acknowledged: the filters got these slots before the restart, or get them from the other nodes.
-            Arrays.fill(node.acknowledgedThrough, node.executedStable);
+            for (FilterAcknowledgements acks : node.filterAcknowledgements) acks.assumeThrough(node.executedStable);
         }
         if (!node.acceptor.isNormal()) node.proposer.leaveView();
         return node;
@@ -592,11 +578,13 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
             ignoredMessages++; // an execution checkpoint among them: in firewall mode its digest must not leave
             return;
         }
+        FilterAcknowledgements acks = filterAcknowledgements[(int) (from - firstRow0Filter)];
         if (m instanceof ExecutedCertificate c) {
-            acknowledge((int) (from - firstRow0Filter), c.slot());
+            acks.acknowledge(c.slot()); // the filter passed the slot's replies down: it needs its ORDERED no more
             onExecutedCertificate(c);
         } else if (m instanceof FilterIncarnation i) {
-            onFilterIncarnation((int) (from - firstRow0Filter), i.incarnation());
+            // A new incarnation holds nothing it was sent: the re-send rounds bring it every retained slot again.
+            if (acks.announce(i.incarnation())) filterRestartsSeen++;
         } else {
             ignoredMessages++; // a DECISION-QUERY among them: row 0 never asks (see the class comment)
         }
@@ -604,36 +592,6 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
 
     private boolean isRow0Filter(long id) {
         return id >= firstRow0Filter && id < (long) firstRow0Filter + row0Filters;
-    }
-
-    /**
-     * Filter {@code column} passed slot's replies down, so it no longer needs its ORDERED. Unverified:
-     * a filter's word only decides what is re-sent to that filter itself.
-     */
-    private void acknowledge(int column, long slot) {
-        java.util.TreeSet<Long> above = acknowledgedAbove.get(column);
-        if (slot <= acknowledgedThrough[column] || slot > acknowledgedThrough[column] + config.retainedSlots()) return;
-        above.add(slot);
-        resendCounts.get(column).remove(slot);
-        while (!above.isEmpty() && above.first() == acknowledgedThrough[column] + 1) {
-            acknowledgedThrough[column] = above.pollFirst();
-        }
-        resendCounts.get(column).headMap(acknowledgedThrough[column], true).clear();
-    }
-
-    /**
-     * A row-0 filter announced its incarnation. A new one (or the first this node hears) holds
-     * nothing it was sent before: forget its acknowledgements, so that the re-send rounds bring it
-     * every retained slot again (it acknowledges those it still has, see FilterNode).
-     */
-    private void onFilterIncarnation(int column, long incarnation) {
-        if (filterIncarnationKnown[column] && filterIncarnations[column] == incarnation) return;
-        if (filterIncarnationKnown[column]) filterRestartsSeen++;
-        filterIncarnationKnown[column] = true;
-        filterIncarnations[column] = incarnation;
-        acknowledgedThrough[column] = -1;
-        acknowledgedAbove.get(column).clear();
-        resendCounts.get(column).clear();
     }
 
     /**
@@ -656,25 +614,18 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
         resendBelowSlot = learner.nextSlot();
         long retainedFirst = learner.retainedFirstSlot();
         for (int column = 0; column < row0Filters; column++) {
-            java.util.TreeSet<Long> above = acknowledgedAbove.get(column);
-            if (acknowledgedThrough[column] < retainedFirst - 1) {
-                acknowledgedThrough[column] = retainedFirst - 1; // no longer retained: given up (the filter jumps its window)
-                above.headSet(retainedFirst).clear();
-                while (!above.isEmpty() && above.first() == acknowledgedThrough[column] + 1) {
-                    acknowledgedThrough[column] = above.pollFirst();
-                }
-            }
+            FilterAcknowledgements acks = filterAcknowledgements[column];
+            acks.giveUpBelow(retainedFirst); // the filter jumps its window past what is no longer retained
             // Newest first: a filter that restarted (or fell far behind) moves its window up to where
             // the cluster is from them, and then takes the older slots it still tracks; the slots it
             // gave up are re-sent at most ORDERED_RESENDS_PER_SLOT_MAX times and cannot crowd out the
             // ones it needs.
             int budget = ORDERED_RESENDS_PER_ROUND;
-            long lowest = acknowledgedThrough[column] + 1;
-            for (long slot = below - 1; slot >= lowest && budget > 0; slot--) {
-                if (above.contains(slot)) continue;
-                if (resendCounts.get(column).merge(slot, 1, Integer::sum) > ORDERED_RESENDS_PER_SLOT_MAX) {
+            for (long slot = below - 1; slot > acks.through() && budget > 0; slot--) {
+                if (acks.isAcknowledged(slot)) continue;
+                if (!acks.mayResend(slot, ORDERED_RESENDS_PER_SLOT_MAX)) {
                     orderedResendsGivenUp++;
-                    acknowledge(column, slot);
+                    acks.acknowledge(slot);
                     continue;
                 }
                 out.sendToNode(firstRow0Filter + column, ordered(slot, learner.deliveredBatch(slot)));
@@ -928,7 +879,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
 
     /** Firewall mode: the slot through which row-0 filter {@code column} acknowledged every slot (or -1). */
     public long acknowledgedThrough(int column) {
-        return acknowledgedThrough[column];
+        return filterAcknowledgements[column].through();
     }
 
     /** Firewall mode: EXECUTED-CERTIFICATEs that advanced the executed slot. */

@@ -7,6 +7,7 @@ import io.bulwark.core.message.Commit;
 import io.bulwark.core.message.Decided;
 import io.bulwark.core.message.DecisionSignature;
 import io.bulwark.core.message.ExecutedCertificate;
+import io.bulwark.core.message.FilterIncarnation;
 import io.bulwark.core.message.Ordered;
 import io.bulwark.core.message.ReplyCertificate;
 import io.bulwark.core.message.ReplyShare;
@@ -58,7 +59,7 @@ final class TraceFormat {
             case ReplyCertificate c -> "REPLY-CERTIFICATE " + c.reply().clientId() + "/" + c.reply().timestamp() + " slot="
                     + c.slot() + " leaf " + c.leafIndex() + "/" + c.leafCount();
             case ExecutedCertificate c -> "EXECUTED-CERTIFICATE slot=" + c.slot() + " " + c.root();
-            case io.bulwark.core.message.FilterIncarnation i -> "FILTER-INCARNATION " + i.incarnation();
+            case FilterIncarnation i -> "FILTER-INCARNATION " + i.incarnation();
         };
     }
 

@@ -84,7 +84,7 @@ public final class TransportStats {
             case SlotReplies r -> WireCodec.SLOT_REPLIES;
             case ReplyCertificate c -> WireCodec.REPLY_CERTIFICATE;
             case ExecutedCertificate c -> WireCodec.EXECUTED_CERTIFICATE;
-            case io.bulwark.core.message.FilterIncarnation i -> WireCodec.FILTER_INCARNATION;
+            case FilterIncarnation i -> WireCodec.FILTER_INCARNATION;
         };
     }
 
