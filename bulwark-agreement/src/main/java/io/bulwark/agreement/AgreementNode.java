@@ -617,11 +617,20 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
             FilterAcknowledgements acks = filterAcknowledgements[column];
             acks.giveUpBelow(retainedFirst); // the filter jumps its window past what is no longer retained
             // Newest first: a filter that restarted (or fell far behind) moves its window up to where
-            // the cluster is from them, and then takes the older slots it still tracks; the slots it
-            // gave up are re-sent at most ORDERED_RESENDS_PER_SLOT_MAX times and cannot crowd out the
-            // ones it needs.
-            int budget = ORDERED_RESENDS_PER_ROUND;
-            for (long slot = below - 1; slot > acks.through() && budget > 0; slot--) {
+            // the cluster is from them. Each round goes on below where the last one stopped (back to
+            // the newest once it reaches the bottom), so every unacknowledged slot has its turn within
+            // a few rounds however slowly acknowledgements come; the slots a filter gave up are re-sent
+            // at most ORDERED_RESENDS_PER_SLOT_MAX times.
+            long start = acks.resumeBelow(below);
+            boolean wrapped = start >= below;
+            long slot = start - 1;
+            for (int budget = ORDERED_RESENDS_PER_ROUND; budget > 0; slot--) {
+                if (slot <= acks.through() || (wrapped && slot < start && start < below)) {
+                    if (wrapped) break;
+                    wrapped = true;
+                    slot = below; // the loop's decrement makes it below - 1
+                    continue;
+                }
                 if (acks.isAcknowledged(slot)) continue;
                 if (!acks.mayResend(slot, ORDERED_RESENDS_PER_SLOT_MAX)) {
                     orderedResendsGivenUp++;
@@ -632,6 +641,7 @@ public final class AgreementNode implements FabLearner.Listener, ProtocolCore {
                 orderedResent++;
                 budget--;
             }
+            acks.resumeBelowNextRound(slot + 1);
         }
     }
 

@@ -20,6 +20,8 @@ final class FilterAcknowledgements {
     private final TreeMap<Long, Integer> resends = new TreeMap<>();
     private long incarnation;
     private boolean incarnationKnown;
+    /** Where the next re-send round goes on (downwards): one round's budget must not keep meeting the same slots. */
+    private long resumeBelow = Long.MAX_VALUE;
 
     FilterAcknowledgements(long horizonSlots) {
         this.horizonSlots = horizonSlots;
@@ -54,6 +56,15 @@ final class FilterAcknowledgements {
         advance();
     }
 
+    /** The slot the next re-send round starts below: where the last one stopped, or {@code below} once it reached the bottom. */
+    long resumeBelow(long below) {
+        return resumeBelow <= through + 1 ? below : Math.min(resumeBelow, below);
+    }
+
+    void resumeBelowNextRound(long slot) {
+        resumeBelow = slot;
+    }
+
     /** Counts one more re-send of {@code slot}; false once it has had {@code max}. */
     boolean mayResend(long slot, int max) {
         return resends.merge(slot, 1, Integer::sum) <= max;
@@ -72,6 +83,7 @@ final class FilterAcknowledgements {
         through = -1;
         above.clear();
         resends.clear();
+        resumeBelow = Long.MAX_VALUE;
         return restarted;
     }
 

@@ -265,6 +265,11 @@ class FirewallAgreementTest {
         assertThat(orderedTo(c, 2, ROW0_A)).hasSize(AgreementNode.ORDERED_RESENDS_PER_ROUND).startsWith(newest, newest - 1)
                 .doesNotContain(0L);
         assertThat(orderedTo(c, 2, ROW0_B)).hasSize(AgreementNode.ORDERED_RESENDS_PER_ROUND);
+        // The next round goes on below where this one stopped, then back to the newest: every slot has its turn.
+        c.inFlight.clear();
+        resendRound(c, 2);
+        assertThat(orderedTo(c, 2, ROW0_A)).startsWith(5L, 4L, 3L, 2L, 1L, 0L, newest, newest - 1)
+                .hasSize(AgreementNode.ORDERED_RESENDS_PER_ROUND);
     }
 
     @Test
